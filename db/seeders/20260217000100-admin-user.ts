@@ -1,0 +1,23 @@
+import { hashPassword } from '../../src/auth/password-hasher';
+import type { MigrationContext, SeedOptions } from '../migration';
+
+/** Creates the admin account named by ADMIN_USERNAME / ADMIN_PASSWORD, once; never changes it. */
+export async function seed(
+  { sequelize, transaction }: MigrationContext,
+  { adminUsername, adminPassword }: SeedOptions,
+): Promise<void> {
+  if (!adminUsername || !adminPassword) return;
+  const [rows] = await sequelize.query(
+    `SELECT 1 FROM "Users" WHERE lower(username) = lower(:username)`,
+    { replacements: { username: adminUsername }, transaction },
+  );
+  if (rows.length > 0) return;
+  await sequelize.query(
+    `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+     SELECT :username, :password, id, now(), now() FROM "Roles" WHERE name = 'admin'`,
+    {
+      replacements: { username: adminUsername.trim(), password: await hashPassword(adminPassword) },
+      transaction,
+    },
+  );
+}

@@ -1,0 +1,66 @@
+import helmet from '@fastify/helmet';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { createValidationPipe } from './common/http/validation.pipe';
+import type { AppConfig } from './config/configuration';
+
+/** The API as both `main.ts` and the e2e tests run it: same adapter, pipes, filter and docs. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: config.env === 'test' ? ['error', 'warn'] : ['log', 'error', 'warn'],
+    bufferLogs: true,
+  });
+
+  // JSON is the only body this API reads; anything else gets 415 instead of a parsed string.
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableCors({ origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false });
+  await app.register(helmet, {
+    // Swagger UI loads its own scripts and styles from /docs and draws images from data: URLs.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  if (config.http.logRequests) logRequests(app);
+  setUpSwagger(app);
+  return app;
+}
+
+function logRequests(app: NestFastifyApplication): void {
+  const logger = new Logger('HTTP');
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      const path = request.url.split('?')[0];
+      logger.log(`${request.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+      done();
+    });
+}
+
+function setUpSwagger(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('SwiftRide API')
+      .setDescription(
+        'Ride-sharing backend. Every error has the shape ' +
+          '`{ success: false, statusCode, error, message, details? }`.',
+      )
+      .setVersion('1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,48 @@
+/** Errors the services raise on purpose; the exception filter maps each code to one HTTP status. */
+export enum DomainErrorCode {
+  NotFound = 'NOT_FOUND',
+  Conflict = 'CONFLICT',
+  InvalidInput = 'INVALID_INPUT',
+  Forbidden = 'FORBIDDEN',
+  Unauthorized = 'UNAUTHORIZED',
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: FieldError[],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string, id: number | string) =>
+  new DomainError(DomainErrorCode.NotFound, `${what} ${id} not found`);
+
+export const conflict = (message: string, details?: FieldError[]) =>
+  new DomainError(DomainErrorCode.Conflict, message, details);
+
+export const invalidInput = (message: string, details?: FieldError[]) =>
+  new DomainError(DomainErrorCode.InvalidInput, message, details);
+
+/** Thrown by the ValidationPipe: one entry per failed rule, `field` as a dotted path. */
+export class RequestValidationError extends DomainError {
+  constructor(details: FieldError[]) {
+    super(DomainErrorCode.InvalidInput, summarize(details), details);
+    this.name = 'RequestValidationError';
+  }
+}
+
+function summarize(details: FieldError[]): string {
+  if (details.length === 0) return 'Validation failed';
+  const shown = details.slice(0, 3).map((detail) => detail.message);
+  const more = details.length > 3 ? ` (and ${details.length - 3} more)` : '';
+  return `Validation failed: ${shown.join('; ')}${more}`;
+}

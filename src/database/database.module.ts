@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { SequelizeModule } from '@nestjs/sequelize';
+import type { DatabaseConfig } from '../config/configuration';
+import { MODELS } from './models';
+
+/** The application's connection pool. The schema comes from db/migrations, never from the models. */
+@Module({
+  imports: [
+    SequelizeModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => {
+        const database = config.getOrThrow<DatabaseConfig>('database');
+        return {
+          dialect: 'postgres' as const,
+          uri: database.url,
+          models: MODELS,
+          synchronize: false,
+          autoLoadModels: false,
+          logging: false,
+          pool: { max: database.poolMax, min: 0, idle: 10_000, acquire: 10_000 },
+          retryAttempts: 3,
+          retryDelay: 1_000,
+        };
+      },
+    }),
+  ],
+})
+export class DatabaseModule {}

@@ -1,0 +1,62 @@
+import { Logger } from '@nestjs/common';
+import { runSeeders, migrateUp } from '../db/migrator';
+import { createApp } from './app.setup';
+import { type AppConfig, loadConfig } from './config/configuration';
+import { type RunningDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+
+const logger = new Logger('Bootstrap');
+
+/** With no DATABASE_URL the API brings its own PostgreSQL, migrated and seeded before serving. */
+async function provideDatabase(config: AppConfig): Promise<RunningDatabase> {
+  if (config.database.url) return { url: config.database.url, stop: async () => undefined };
+  const database = await startEmbeddedPostgres(
+    { ...config.database, database: 'swiftride' },
+    logger,
+  );
+  try {
+    const applied = await migrateUp(database.url);
+    if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s)`);
+    await runSeeders(database.url, {
+      adminUsername: config.admin.username,
+      adminPassword: config.admin.password,
+    });
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  return database;
+}
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const database = await provideDatabase(config);
+  const app = await createApp({ ...config, database: { ...config.database, url: database.url } });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: closing the API, then the database`);
+    await app.close().catch((error: Error) => logger.error(`closing the API: ${error.message}`));
+    await database
+      .stop()
+      .catch((error: Error) => logger.error(`stopping PostgreSQL: ${error.message}`));
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => void shutdown(signal));
+  }
+
+  try {
+    await app.listen(config.http.port, config.http.host);
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  logger.log(`SwiftRide API on http://localhost:${config.http.port}/api (docs at /docs)`);
+}
+
+bootstrap().catch((error: unknown) => {
+  logger.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+import type { User } from './user.model';
+import type { UserDto } from './dto/user.dto';
+
+/** The only way a user leaves the service: listed fields, so a hash can never slip through. */
+export function toUserDto(user: User): UserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    roleId: user.roleId,
+    role: { id: user.role!.id, name: user.role!.name },
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}

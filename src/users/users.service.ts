@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/sequelize';
+import { fn, col, Op, where, type WhereOptions } from 'sequelize';
+import { hashPassword } from '../auth/password-hasher';
+import { notFound } from '../common/errors/domain-error';
+import { escapeLike } from '../common/http/like';
+import { offsetOf, pageOf, type Page } from '../common/pagination/pagination.dto';
+import { Role } from '../roles/role.model';
+import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/user.dto';
+import { User } from './user.model';
+import { toUserDto } from './users.mapper';
+
+const WITH_ROLE = { model: Role, as: 'role', attributes: ['id', 'name'] };
+
+@Injectable()
+export class UsersService {
+  constructor(@InjectModel(User) private readonly users: typeof User) {}
+
+  /** One page of users with their roles: exactly two statements (rows + count), any page size. */
+  async list(query: ListUsersQueryDto): Promise<Page<UserDto>> {
+    const conditions: WhereOptions<User> = query.search
+      ? { username: { [Op.iLike]: `%${escapeLike(query.search)}%` } }
+      : {};
+    const roleFilter = query.role
+      ? {
+          where: where(fn('lower', col('role.name')), query.role.trim().toLowerCase()),
+          required: true,
+        }
+      : {};
+    const { rows, count } = await this.users.findAndCountAll({
+      where: conditions,
+      include: [{ ...WITH_ROLE, ...roleFilter }],
+      order: [['id', 'ASC']],
+      limit: query.limit,
+      offset: offsetOf(query),
+    });
+    return pageOf(rows.map(toUserDto), count, query);
+  }
+
+  async findById(id: number): Promise<UserDto> {
+    const user = await this.users.findByPk(id, { include: [WITH_ROLE] });
+    if (!user) throw notFound('User', id);
+    return toUserDto(user);
+  }
+
+  /** Uniqueness of the username (any letter case) is settled by the database's unique index. */
+  async create(dto: CreateUserDto): Promise<UserDto> {
+    const user = await this.users.create({
+      username: dto.username,
+      password: await hashPassword(dto.password),
+      roleId: dto.roleId,
+    });
+    return this.findById(user.id);
+  }
+
+  async update(id: number, dto: UpdateUserDto): Promise<UserDto> {
+    const changes: Partial<Pick<User, 'username' | 'password' | 'roleId'>> = {
+      ...(dto.username !== undefined && { username: dto.username }),
+      ...(dto.roleId !== undefined && { roleId: dto.roleId }),
+      ...(dto.password !== undefined && { password: await hashPassword(dto.password) }),
+    };
+    if (Object.keys(changes).length > 0) {
+      const [updated] = await this.users.update(changes, { where: { id } });
+      if (updated === 0) throw notFound('User', id);
+    }
+    return this.findById(id);
+  }
+
+  async remove(id: number): Promise<void> {
+    const removed = await this.users.destroy({ where: { id } });
+    if (removed === 0) throw notFound('User', id);
+  }
+}

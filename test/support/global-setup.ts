@@ -1,0 +1,55 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrateUp, runSeeders } from '../../db/migrator';
+import { startEmbeddedPostgres, type RunningDatabase } from '../../src/database/embedded-postgres';
+import { withClient } from './postgres';
+import { databaseUrl, TEST_ENV } from './test-env';
+
+declare global {
+  var __SWIFTRIDE_EMBEDDED__: RunningDatabase | undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway cluster for machines without a PostgreSQL of their own (TEST_DATABASE_URL unset). */
+async function startThrowawayCluster(): Promise<RunningDatabase> {
+  const folder = mkdtempSync(join(tmpdir(), 'swiftride-test-'));
+  chmodSync(folder, 0o755); // PostgreSQL runs as its own OS user and must reach the data folder
+  return startEmbeddedPostgres(
+    { embeddedDataDir: join(folder, 'data'), embeddedPort: await freePort(), persistent: false },
+    { log: () => undefined },
+  );
+}
+
+/**
+ * Once per run: pick the server, build a migrated + seeded template database. Every test file
+ * then clones the template into a database of its own (see database.ts), so files run in parallel.
+ */
+export default async function globalSetup(): Promise<void> {
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    globalThis.__SWIFTRIDE_EMBEDDED__ = await startThrowawayCluster();
+    adminUrl = globalThis.__SWIFTRIDE_EMBEDDED__.url;
+  }
+  const runId = `swiftride_test_${Date.now().toString(36)}_${process.pid}`;
+  const template = `${runId}_template`;
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${template}"`));
+  const templateUrl = databaseUrl(adminUrl, template);
+  await migrateUp(templateUrl);
+  await runSeeders(templateUrl, {});
+
+  process.env[TEST_ENV.adminUrl] = adminUrl;
+  process.env[TEST_ENV.template] = template;
+  process.env[TEST_ENV.runId] = runId;
+}
