@@ -9,7 +9,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      roots: ['<rootDir>/src', '<rootDir>/db'],
+      roots: ['<rootDir>/src', '<rootDir>/db', '<rootDir>/test/deploy'],
       testMatch: ['**/*.spec.ts'],
     },
     {
