@@ -1,0 +1,91 @@
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import {
+  ConnectionRefusedError,
+  DatabaseError,
+  ForeignKeyConstraintError,
+  UniqueConstraintError,
+} from 'sequelize';
+import { AllExceptionsFilter } from './all-exceptions.filter';
+import { conflict, notFound, RequestValidationError } from './domain-error';
+
+function pgError(fields: Record<string, unknown>): Error & { sql: string } {
+  return Object.assign(new Error('driver message with SQL details'), {
+    sql: 'SELECT secret',
+    ...fields,
+  });
+}
+
+describe('AllExceptionsFilter.map', () => {
+  const filter = new AllExceptionsFilter();
+
+  it('maps domain errors to their status codes', () => {
+    expect(filter.map(notFound('User', 4))).toEqual({ status: 404, message: 'User 4 not found' });
+    expect(filter.map(conflict('taken')).status).toBe(409);
+    const validation = filter.map(
+      new RequestValidationError([{ field: 'a', message: 'a is required' }]),
+    );
+    expect(validation).toEqual({
+      status: 400,
+      message: 'Validation failed: a is required',
+      details: [{ field: 'a', message: 'a is required' }],
+    });
+  });
+
+  it('turns a unique violation on lower(username) into 409 naming the field', () => {
+    const error = new UniqueConstraintError({
+      parent: pgError({ detail: 'Key (lower(username::text))=(ann) already exists.' }),
+    } as never);
+    expect(filter.map(error)).toEqual({
+      status: 409,
+      message: 'username is already taken',
+      details: [{ field: 'username', message: 'username is already taken' }],
+    });
+  });
+
+  it('tells a missing parent (400) from a still-referenced row (409)', () => {
+    const missing = new ForeignKeyConstraintError({
+      parent: pgError({ detail: 'Key ("roleId")=(99) is not present in table "Roles".' }),
+    } as never);
+    expect(filter.map(missing)).toMatchObject({
+      status: 400,
+      message: 'roleId does not refer to an existing record',
+    });
+    const referenced = new ForeignKeyConstraintError({
+      parent: pgError({ detail: 'Key (id)=(4) is still referenced from table "Users".' }),
+    } as never);
+    expect(filter.map(referenced).status).toBe(409);
+  });
+
+  it('answers 400 for values PostgreSQL refuses, without the SQL', () => {
+    const mapped = filter.map(new DatabaseError(pgError({ code: '22P02' }) as never));
+    expect(mapped).toEqual({ status: 400, message: 'A value in the request is not acceptable' });
+  });
+
+  it('answers 503 when the database cannot be reached', () => {
+    expect(filter.map(new ConnectionRefusedError(new Error('ECONNREFUSED'))).status).toBe(503);
+  });
+
+  it('maps Fastify client errors and keeps Nest HTTP exceptions', () => {
+    const tooLarge = Object.assign(new Error('x'), {
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      statusCode: 413,
+    });
+    expect(filter.map(tooLarge)).toEqual({ status: 413, message: 'Request body is too large' });
+    expect(filter.map(new NotFoundException('Cannot GET /x'))).toEqual({
+      status: 404,
+      message: 'Cannot GET /x',
+    });
+    expect(filter.map(new BadRequestException(['a', 'b']))).toEqual({
+      status: 400,
+      message: 'a; b',
+    });
+  });
+
+  it('hides everything about unexpected errors', () => {
+    expect(filter.map(new TypeError('cannot read x of undefined'))).toEqual({
+      status: 500,
+      message: 'Internal server error',
+    });
+    expect(filter.map(new DatabaseError(pgError({ code: '42P01' }) as never)).status).toBe(500);
+  });
+});
