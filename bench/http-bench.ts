@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { migrateUp, runSeeders } from '../db/migrator';
+import { createApp } from '../src/app.setup';
+import { loadConfig } from '../src/config/configuration';
+import { startEmbeddedPostgres, type RunningDatabase } from '../src/database/embedded-postgres';
+
+/**
+ * `npm run bench`: HTTP throughput of the API's main read paths, each measured side by side with a
+ * bare node:http server answering constant JSON on the same machine in the same run, so the
+ * figures are ratios to that baseline rather than absolute numbers that vary by machine.
+ * Uses BENCH_DATABASE_URL (a server where it may create a database) or a throwaway embedded one.
+ */
+const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 50;
+const USERS = 1_000;
+
+interface Result {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function runAutocannon(
+  url: string,
+): Promise<{
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  non2xx: number;
+}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        require.resolve('autocannon/autocannon.js'),
+        '-j',
+        '-c',
+        String(CONNECTIONS),
+        '-d',
+        String(DURATION_SECONDS),
+        url,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`autocannon exited ${code}`)),
+    );
+  });
+}
+
+async function measure(name: string, url: string): Promise<Result> {
+  await runAutocannon(url).catch(() => undefined); // warm-up, not counted
+  const result = await runAutocannon(url);
+  return {
+    name,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+}
+
+async function provideServer(): Promise<{ adminUrl: string; embedded?: RunningDatabase }> {
+  if (process.env.BENCH_DATABASE_URL) return { adminUrl: process.env.BENCH_DATABASE_URL };
+  const folder = mkdtempSync(join(tmpdir(), 'swiftride-bench-'));
+  chmodSync(folder, 0o755);
+  const probe = createServer();
+  const port = await listen(probe);
+  await new Promise((resolve) => probe.close(resolve));
+  const embedded = await startEmbeddedPostgres(
+    { embeddedDataDir: join(folder, 'data'), embeddedPort: port, persistent: false },
+    { log: () => undefined },
+  );
+  return { adminUrl: embedded.url, embedded };
+}
+
+async function sql(url: string, text: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const { adminUrl, embedded } = await provideServer();
+  const database = `swiftride_bench_${process.pid}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  await sql(adminUrl, `CREATE DATABASE "${database}"`);
+  try {
+    await migrateUp(url.toString());
+    await runSeeders(url.toString(), {});
+    await sql(
+      url.toString(),
+      `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+       SELECT 'user-' || n, '!', 1 + n % 2, now(), now() FROM generate_series(1, ${USERS}) AS n`,
+    );
+
+    const baseline = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"status":"ok"}');
+    });
+    const baselinePort = await listen(baseline);
+    const app = await createApp(
+      loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString(), LOG_REQUESTS: 'false' }),
+    );
+    await app.listen(0, '127.0.0.1');
+    const api = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+
+    const results: Result[] = [];
+    results.push(
+      await measure(
+        'bare node:http, constant JSON (baseline)',
+        `http://127.0.0.1:${baselinePort}/`,
+      ),
+    );
+    results.push(await measure('GET /api/health (SELECT 1)', `${api}/api/health`));
+    results.push(await measure('GET /api/users?limit=20', `${api}/api/users?limit=20`));
+    results.push(await measure('GET /api/users?limit=100', `${api}/api/users?limit=100`));
+    results.push(
+      await measure(
+        'GET /api/users?search=user-1&role=driver',
+        `${api}/api/users?search=user-1&role=driver`,
+      ),
+    );
+    results.push(await measure('GET /api/roles (with user counts)', `${api}/api/roles`));
+
+    await app.close();
+    await new Promise((resolve) => baseline.close(resolve));
+
+    const base = results[0].requestsPerSecond;
+    const lines = results.map(
+      (r) =>
+        `${r.name.padEnd(46)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s  ` +
+        `${(r.requestsPerSecond / base).toFixed(3).padStart(6)} × baseline  p50 ${r.p50} ms  p99 ${r.p99} ms` +
+        (r.errors ? `  (${r.errors} errors)` : ''),
+    );
+    process.stdout.write(
+      `${CONNECTIONS} connections, ${DURATION_SECONDS} s per scenario, ${USERS} users\n${lines.join('\n')}\n`,
+    );
+  } finally {
+    await sql(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await embedded?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
