@@ -16,7 +16,10 @@ const WITH_ROLE = { model: Role, as: 'role', attributes: ['id', 'name'] };
 export class UsersService {
   constructor(@InjectModel(User) private readonly users: typeof User) {}
 
-  /** One page of users with their roles: exactly two statements (rows + count), any page size. */
+  /**
+   * One page of users with their roles: exactly two statements (rows + count), any page size. They
+   * run side by side, and rows come back raw: building model instances costs more than the query.
+   */
   async list(query: ListUsersQueryDto): Promise<Page<UserDto>> {
     const conditions: WhereOptions<User> = query.search
       ? { username: { [Op.iLike]: `%${escapeLike(query.search)}%` } }
@@ -27,13 +30,19 @@ export class UsersService {
           required: true,
         }
       : {};
-    const { rows, count } = await this.users.findAndCountAll({
-      where: conditions,
-      include: [{ ...WITH_ROLE, ...roleFilter }],
-      order: [['id', 'ASC']],
-      limit: query.limit,
-      offset: offsetOf(query),
-    });
+    const include = [{ ...WITH_ROLE, ...roleFilter }];
+    const [rows, count] = await Promise.all([
+      this.users.findAll({
+        where: conditions,
+        include,
+        order: [['id', 'ASC']],
+        limit: query.limit,
+        offset: offsetOf(query),
+        raw: true,
+        nest: true,
+      }),
+      this.users.count({ where: conditions, include: query.role ? include : [] }),
+    ]);
     return pageOf(rows.map(toUserDto), count, query);
   }
 
