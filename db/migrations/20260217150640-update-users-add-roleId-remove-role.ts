@@ -32,13 +32,14 @@ export async function up({
     SELECT known.id, w.name, now(), now()
     FROM wanted_roles w JOIN ${WELL_KNOWN_ROLE_IDS} ON known.name = w.name
     WHERE NOT EXISTS (SELECT 1 FROM "Roles" r WHERE r.id = known.id)`);
+  // Explicit ids do not move the sequence: move it past them (and past 3, kept for the seed).
+  await query(`SELECT setval(pg_get_serial_sequence('"Roles"', 'id'),
+    GREATEST((SELECT max(id) FROM "Roles"), 3))`);
   await query(`
     INSERT INTO "Roles" (name, "createdAt", "updatedAt")
     SELECT w.name, now(), now() FROM wanted_roles w
     WHERE NOT EXISTS (SELECT 1 FROM "Roles" r WHERE lower(btrim(r.name)) = w.name)
     ORDER BY w.name`);
-  await query(`SELECT setval(pg_get_serial_sequence('"Roles"', 'id'),
-    GREATEST((SELECT max(id) FROM "Roles"), 3))`);
 
   await queryInterface.addColumn('Users', 'roleId', { type: DataTypes.INTEGER }, { transaction });
   await query(`

@@ -6,9 +6,36 @@ import type { MigrationContext } from '../migration';
  * names, and an index for "users of a role". Rows that would break them are repaired, not dropped:
  * - a missing username becomes `user-<id>`, a missing role name `role-<id>`;
  * - of usernames equal but for case (or surrounding spaces) the oldest account keeps the name and
- *   each later one becomes `<name>-<id>`; likewise for role names;
+ *   each later one becomes `<name>-<id>` (`<name>-<id>-2`, … if that is taken too); likewise for
+ *   role names;
  * - a missing password becomes `!`, which no password verifies: that account must be reset.
  */
+/** Renames every row whose name an older row already has (ignoring case) to a free `<name>-<id>…`. */
+function renameLaterDuplicates(table: string, column: string): string {
+  return `
+    DO $$
+    DECLARE
+      duplicate record;
+      candidate text;
+      attempt int;
+    BEGIN
+      FOR duplicate IN
+        SELECT t.id, t."${column}" AS name FROM "${table}" t
+        WHERE EXISTS (SELECT 1 FROM "${table}" o
+                      WHERE lower(o."${column}") = lower(t."${column}") AND o.id < t.id)
+        ORDER BY t.id
+      LOOP
+        candidate := duplicate.name || '-' || duplicate.id;
+        attempt := 1;
+        WHILE EXISTS (SELECT 1 FROM "${table}" WHERE lower("${column}") = lower(candidate)) LOOP
+          attempt := attempt + 1;
+          candidate := duplicate.name || '-' || duplicate.id || '-' || attempt;
+        END LOOP;
+        UPDATE "${table}" SET "${column}" = candidate WHERE id = duplicate.id;
+      END LOOP;
+    END $$`;
+}
+
 export async function up({
   queryInterface,
   sequelize,
@@ -18,15 +45,11 @@ export async function up({
 
   await query(`UPDATE "Roles" SET name = btrim(name) WHERE name <> btrim(name)`);
   await query(`UPDATE "Roles" SET name = 'role-' || id WHERE coalesce(name, '') = ''`);
-  await query(`
-    UPDATE "Roles" r SET name = r.name || '-' || r.id
-    WHERE EXISTS (SELECT 1 FROM "Roles" o WHERE lower(o.name) = lower(r.name) AND o.id < r.id)`);
+  await query(renameLaterDuplicates('Roles', 'name'));
 
   await query(`UPDATE "Users" SET username = btrim(username) WHERE username <> btrim(username)`);
   await query(`UPDATE "Users" SET username = 'user-' || id WHERE coalesce(username, '') = ''`);
-  await query(`
-    UPDATE "Users" u SET username = u.username || '-' || u.id
-    WHERE EXISTS (SELECT 1 FROM "Users" o WHERE lower(o.username) = lower(u.username) AND o.id < u.id)`);
+  await query(renameLaterDuplicates('Users', 'username'));
   await query(`UPDATE "Users" SET password = '!' WHERE coalesce(password, '') = ''`);
 
   const required = { type: DataTypes.STRING, allowNull: false };

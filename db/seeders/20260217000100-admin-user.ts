@@ -6,17 +6,18 @@ export async function seed(
   { sequelize, transaction }: MigrationContext,
   { adminUsername, adminPassword }: SeedOptions,
 ): Promise<void> {
-  if (!adminUsername || !adminPassword) return;
+  const username = adminUsername?.trim();
+  if (!username || !adminPassword) return;
   const [rows] = await sequelize.query(
     `SELECT 1 FROM "Users" WHERE lower(username) = lower(:username)`,
-    { replacements: { username: adminUsername }, transaction },
+    { replacements: { username }, transaction },
   );
   if (rows.length > 0) return;
   await sequelize.query(
     `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
-     SELECT :username, :password, id, now(), now() FROM "Roles" WHERE name = 'admin'`,
+     SELECT :username, :password, min(id), now(), now() FROM "Roles" WHERE lower(name) = 'admin'`,
     {
-      replacements: { username: adminUsername.trim(), password: await hashPassword(adminPassword) },
+      replacements: { username, password: await hashPassword(adminPassword) },
       transaction,
     },
   );

@@ -30,13 +30,20 @@ export class Role extends Model<InferAttributes<Role>, InferCreationAttributes<R
   declare name: string;
 
   @CreatedAt
+  @AllowNull(false)
   @Column(DataType.DATE)
   declare createdAt: CreationOptional<Date>;
 
   @UpdatedAt
+  @AllowNull(false)
   @Column(DataType.DATE)
   declare updatedAt: CreationOptional<Date>;
 
-  @HasMany(() => User, { as: 'users', foreignKey: 'roleId' })
+  @HasMany(() => User, {
+    as: 'users',
+    foreignKey: 'roleId',
+    onUpdate: 'CASCADE',
+    onDelete: 'RESTRICT',
+  })
   declare users?: NonAttribute<User[]>;
 }

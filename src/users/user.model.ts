@@ -45,10 +45,12 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare roleId: number;
 
   @CreatedAt
+  @AllowNull(false)
   @Column(DataType.DATE)
   declare createdAt: CreationOptional<Date>;
 
   @UpdatedAt
+  @AllowNull(false)
   @Column(DataType.DATE)
   declare updatedAt: CreationOptional<Date>;
 
