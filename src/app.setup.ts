@@ -5,19 +5,20 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { acceptJsonBodiesOnly, frameworkErrors } from './common/http/json-body';
 import { createValidationPipe } from './common/http/validation.pipe';
 import type { AppConfig } from './config/configuration';
 
 /** The API as both `main.ts` and the e2e tests run it: same adapter, pipes, filter and docs. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes });
+  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, frameworkErrors });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: config.env === 'test' ? ['error', 'warn'] : ['log', 'error', 'warn'],
-    bufferLogs: true,
+    // No form-body parser: a form post is a 415, not a way around CORS preflight.
+    bodyParser: false,
   });
 
-  // JSON is the only body this API reads; anything else gets 415 instead of a parsed string.
-  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  acceptJsonBodiesOnly(app.getHttpAdapter().getInstance());
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/sequelize';
-import { ForeignKeyConstraintError, literal } from 'sequelize';
+import { literal } from 'sequelize';
+import { isStillReferenced } from '../common/errors/database-errors';
 import { conflict, notFound } from '../common/errors/domain-error';
 import {
   offsetOf,
@@ -78,7 +79,7 @@ export class RolesService {
       const removed = await this.roles.destroy({ where: { id } });
       if (removed === 0) throw notFound('Role', id);
     } catch (error) {
-      if (!(error instanceof ForeignKeyConstraintError)) throw error;
+      if (!isStillReferenced(error)) throw error;
       const holders = await this.users.count({ where: { roleId: id } });
       throw conflict(`Role ${id} is still assigned to ${holders} user(s); reassign them first`);
     }

@@ -14,6 +14,7 @@ import {
   UniqueConstraintError,
   ValidationError as SequelizeValidationError,
 } from 'sequelize';
+import { isStillReferenced, sqlState } from './database-errors';
 import { DomainError, DomainErrorCode, type FieldError } from './domain-error';
 import { errorBody } from './error-response';
 
@@ -85,7 +86,15 @@ function fromForeignKeyViolation(error: ForeignKeyConstraintError): Mapped {
   return { status: HttpStatus.BAD_REQUEST, message, details: [{ field, message }] };
 }
 
+/** Statuses that only Fastify's body handling raises; Nest hands them over with terse messages. */
+const BODY_STATUS_MESSAGES: Record<number, string> = {
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'Request body is too large',
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'Unsupported Content-Type: send application/json',
+};
+
 function fromHttpException(exception: HttpException): Mapped {
+  const status = exception.getStatus();
+  if (BODY_STATUS_MESSAGES[status]) return { status, message: BODY_STATUS_MESSAGES[status] };
   const response = exception.getResponse();
   const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
   const message = Array.isArray(raw)
@@ -93,7 +102,7 @@ function fromHttpException(exception: HttpException): Mapped {
     : typeof raw === 'string'
       ? raw
       : exception.message;
-  return { status: exception.getStatus(), message };
+  return { status, message };
 }
 
 function fromFastifyError(error: { code: string; statusCode: number; message: string }): Mapped {
@@ -142,6 +151,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) return fromHttpException(exception);
     if (exception instanceof UniqueConstraintError) return fromUniqueViolation(exception);
+    if (isStillReferenced(exception)) {
+      return {
+        status: HttpStatus.CONFLICT,
+        message: 'This record is still referenced by other records',
+      };
+    }
     if (exception instanceof ForeignKeyConstraintError) return fromForeignKeyViolation(exception);
     if (exception instanceof SequelizeValidationError) {
       const details = exception.errors.map((item) => ({
@@ -151,7 +166,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status: HttpStatus.BAD_REQUEST, message: 'Validation failed', details };
     }
     if (exception instanceof DatabaseError) {
-      const code = (exception.parent as { code?: string }).code ?? '';
+      const code = sqlState(exception);
       if (CLIENT_DATA_SQLSTATES.has(code)) {
         return {
           status: HttpStatus.BAD_REQUEST,

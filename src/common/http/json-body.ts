@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { invalidInput } from '../errors/domain-error';
+import { errorBody } from '../errors/error-response';
+
+/** Deeper JSON than any request of this API needs; deeper input would only exhaust the stack later. */
+export const MAX_JSON_DEPTH = 32;
+
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * JSON is the only body this API reads: Fastify's text parser is removed (→ 415), and its JSON
+ * parser (which already refuses `__proto__` tricks) is wrapped with a nesting limit.
+ */
+export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser(['text/plain', 'application/json']);
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error, parsed) => {
+      if (error) return done(error, undefined);
+      if (depthExceeds(parsed, MAX_JSON_DEPTH)) {
+        return done(invalidInput(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+      }
+      done(null, parsed);
+    });
+  });
+}
+
+/** Errors Fastify raises before routing (e.g. `%FF` in a path) get the API's error shape too. */
+export function frameworkErrors(
+  _error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  void reply.code(400).send(errorBody(400, 'The request URL is malformed'));
+}

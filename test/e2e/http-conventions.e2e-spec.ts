@@ -1,0 +1,312 @@
+import type { Response } from 'supertest';
+import { createTestApp, SECRET_PATTERNS, type TestApp } from '../support/app';
+
+/** The conventions every endpoint shares: one error shape, no leaks, Swagger, security headers. */
+
+const PASSWORD = 'correct horse battery';
+const BODY_LIMIT = 100 * 1024;
+
+/** What must never reach a client: stack frames, SQL, database internals, password hashes. */
+const LEAKS = [
+  / {4}at /,
+  /node_modules|\.[jt]s:\d+/,
+  /\bSELECT\b/i,
+  /\bINSERT INTO\b/i,
+  /\bUPDATE "/i,
+  /\bDELETE FROM\b/i,
+  /"Users"|"Roles"/,
+  /violates|constraint|SQLSTATE|Sequelize/i,
+  ...SECRET_PATTERNS,
+];
+
+let t: TestApp;
+let counter = 0;
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+function uniqueName(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}${counter}q`;
+}
+
+async function createUser(): Promise<{ id: number; username: string }> {
+  const response = await t.http
+    .post('/api/users')
+    .send({ username: uniqueName(), password: PASSWORD, roleId: 1 });
+  expect(response.status).toBe(201);
+  return response.body as { id: number; username: string };
+}
+
+function expectErrorShape(response: Response, status: number): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  expect(response.body).toEqual({
+    success: false,
+    statusCode: status,
+    error: expect.any(String),
+    message: expect.any(String),
+    ...('details' in response.body && { details: expect.any(Array) }),
+  });
+  expect(response.body.message.length).toBeGreaterThan(0);
+}
+
+function expectNoLeak(response: Response): void {
+  for (const pattern of LEAKS) expect(response.text).not.toMatch(pattern);
+}
+
+async function sendRaw(path: string, contentType: string, body: string): Promise<Response> {
+  return t.http.post(path).set('Content-Type', contentType).send(body);
+}
+
+describe('the error shape', () => {
+  it.each([
+    ['GET', '/api/nope'],
+    ['GET', '/nope'],
+    ['DELETE', '/api/users'],
+    ['PUT', '/api/users/1'],
+    ['GET', '/api/users/1/friends'],
+  ])('answers an unknown route %s %s with 404', async (method, path) => {
+    const response = await t.http[method.toLowerCase() as 'get' | 'delete' | 'put'](path);
+    expectErrorShape(response, 404);
+    expect(response.body.error).toBe('Not Found');
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const response = await sendRaw('/api/users', 'application/json', '{"username": "ann",');
+    expectErrorShape(response, 400);
+    expect(response.body.error).toBe('Bad Request');
+  });
+
+  it('answers an empty JSON body with 400', async () => {
+    expectErrorShape(await sendRaw('/api/users', 'application/json', ''), 400);
+  });
+
+  it('refuses JSON with a __proto__ key with 400', async () => {
+    const body = '{"__proto__": {"isAdmin": true}, "username": "ann"}';
+    expectErrorShape(await sendRaw('/api/users', 'application/json', body), 400);
+  });
+
+  it('answers a body over 100 kB with 413', async () => {
+    const response = await t.http
+      .post('/api/users')
+      .send({ username: 'x'.repeat(BODY_LIMIT + 1), password: PASSWORD, roleId: 1 });
+    expectErrorShape(response, 413);
+    expect(response.body.error).toBe('Payload Too Large');
+  });
+
+  it('reads a body just under 100 kB and validates it instead of refusing its size', async () => {
+    const response = await t.http
+      .post('/api/users')
+      .send({ username: 'x'.repeat(BODY_LIMIT - 100), password: PASSWORD, roleId: 1 });
+    expectErrorShape(response, 400);
+    expect(response.body.details).toEqual([
+      { field: 'username', message: 'username must be between 3 and 32 characters' },
+    ]);
+  });
+
+  it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])(
+    'answers a body of type %s with 415',
+    async (type) => {
+      const response = await sendRaw('/api/users', type, 'username=ann');
+      expectErrorShape(response, 415);
+      expect(response.body.error).toBe('Unsupported Media Type');
+    },
+  );
+
+  it('answers a validation failure with 400, a one-line message and { field, message } details', async () => {
+    const response = await t.http
+      .post('/api/users')
+      .send({ username: 'a', password: 'short', roleId: 0, extra: 1 });
+    expectErrorShape(response, 400);
+    expect(response.body.message).not.toContain('\n');
+    const details = response.body.details as Record<string, unknown>[];
+    expect(details.length).toBeGreaterThanOrEqual(4);
+    for (const detail of details) {
+      expect(Object.keys(detail).sort()).toEqual(['field', 'message']);
+      expect(detail).toEqual({ field: expect.any(String), message: expect.any(String) });
+    }
+    expect(details.map((detail) => detail.field)).toEqual(
+      expect.arrayContaining(['username', 'password', 'roleId', 'extra']),
+    );
+  });
+
+  it('leaves details out of errors that are not about fields', async () => {
+    const response = await t.http.get('/api/users/987654');
+    expectErrorShape(response, 404);
+    expect(response.body).not.toHaveProperty('details');
+  });
+
+  it('answers a path with broken percent-encoding in the same error shape', async () => {
+    expectErrorShape(await t.http.get('/api/users/%FF'), 400);
+  });
+});
+
+describe('what a response never contains', () => {
+  const hostile: [string, () => Promise<Response>][] = [
+    [
+      'a duplicate username',
+      async () => {
+        const user = await createUser();
+        return t.http
+          .post('/api/users')
+          .send({ username: user.username.toUpperCase(), password: PASSWORD, roleId: 1 });
+      },
+    ],
+    [
+      'a duplicate role name',
+      async () => {
+        const name = `team-${uniqueName()}`;
+        await t.http.post('/api/roles').send({ name }).expect(201);
+        return t.http.post('/api/roles').send({ name });
+      },
+    ],
+    [
+      'a roleId that names no role',
+      async () =>
+        t.http
+          .post('/api/users')
+          .send({ username: uniqueName(), password: PASSWORD, roleId: 9999 }),
+    ],
+    [
+      'a roleId beyond the database integer range',
+      async () =>
+        t.http
+          .post('/api/users')
+          .send({ username: uniqueName(), password: PASSWORD, roleId: 3_000_000_000 }),
+    ],
+    [
+      'a changed roleId beyond the database integer range',
+      async () => {
+        const user = await createUser();
+        return t.http.patch(`/api/users/${user.id}`).send({ roleId: 1e300 });
+      },
+    ],
+    ['an id beyond the integer range', async () => t.http.get('/api/users/99999999999')],
+    [
+      'a quote in the search',
+      async () => t.http.get('/api/users').query({ search: "' OR 1=1 --" }),
+    ],
+    [
+      'SQL in the role filter',
+      async () => t.http.get('/api/users').query({ role: `x'; DROP TABLE "Users"; --` }),
+    ],
+    ['a NUL character in the search', async () => t.http.get('/api/users').query({ search: '\0' })],
+    ['a backslash in the search', async () => t.http.get('/api/users').query({ search: '\\' })],
+    ['a page far beyond the end', async () => t.http.get('/api/users').query({ page: 100000 })],
+    [
+      'objects where strings belong',
+      async () =>
+        t.http
+          .post('/api/users')
+          .send({ username: { $gt: '' }, password: ['x'], roleId: { id: 1 } }),
+    ],
+    ['a JSON array as the body', async () => sendRaw('/api/users', 'application/json', '[1,2]')],
+    ['JSON null as the body', async () => sendRaw('/api/users', 'application/json', 'null')],
+    [
+      'deeply nested JSON',
+      async () =>
+        sendRaw('/api/users', 'application/json', `${'['.repeat(5000)}${']'.repeat(5000)}`),
+    ],
+  ];
+
+  it.each(hostile)(
+    'answers %s without a 500, a stack trace, SQL or a password hash',
+    async (_label, send) => {
+      const response = await send();
+      expect(response.status).toBeGreaterThanOrEqual(200);
+      expect(response.status).toBeLessThan(500);
+      if (response.status >= 400) expectErrorShape(response, response.status);
+      expectNoLeak(response);
+    },
+  );
+
+  it('never shows a password hash in a created, fetched, changed or listed user', async () => {
+    const user = await createUser();
+    const responses = [
+      await t.http.get(`/api/users/${user.id}`),
+      await t.http.patch(`/api/users/${user.id}`).send({ password: 'a new long secret' }),
+      await t.http.get('/api/users').query({ search: user.username }),
+      await t.http.get('/api/roles/1'),
+    ];
+    for (const response of responses) {
+      expect(response.status).toBe(200);
+      expect(response.text).not.toMatch(/"password"/);
+      expectNoLeak(response);
+    }
+  });
+});
+
+describe('API documentation', () => {
+  it('serves Swagger UI as HTML at /docs, with its scripts', async () => {
+    const page = await t.http.get('/docs').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('swagger-ui');
+
+    const script = await t.http.get('/docs/swagger-ui-init.js').expect(200);
+    expect(script.headers['content-type']).toMatch(/javascript/);
+  });
+
+  it('serves an OpenAPI document at /docs-json with the users and roles paths', async () => {
+    const response = await t.http.get('/docs-json').expect(200);
+    const document = response.body as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/users', '/api/users/{id}', '/api/roles', '/api/roles/{id}']),
+    );
+    expect(Object.keys(document.paths['/api/users']).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(document.paths['/api/users/{id}']).sort()).toEqual([
+      'delete',
+      'get',
+      'patch',
+    ]);
+    expect(Object.keys(document.paths['/api/roles']).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(document.paths['/api/roles/{id}']).sort()).toEqual([
+      'delete',
+      'get',
+      'patch',
+    ]);
+  });
+
+  it('documents the error shape as ErrorResponseDto and uses it for error responses', async () => {
+    const response = await t.http.get('/docs-json').expect(200);
+    const schemas = response.body.components.schemas;
+    expect(schemas.ErrorResponseDto).toMatchObject({
+      type: 'object',
+      properties: {
+        success: expect.any(Object),
+        statusCode: expect.any(Object),
+        error: expect.any(Object),
+        message: { type: 'string' },
+        details: { type: 'array' },
+      },
+      required: expect.arrayContaining(['success', 'statusCode', 'error', 'message']),
+    });
+    const conflict = response.body.paths['/api/users'].post.responses['409'];
+    expect(conflict.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ErrorResponseDto',
+    });
+  });
+});
+
+describe('security headers', () => {
+  it.each([
+    ['a successful response', '/api/health', 200],
+    ['an error response', '/api/nope', 404],
+  ])('sets helmet headers on %s', async (_label, path, status) => {
+    const response = await t.http.get(path).expect(status);
+    expect(response.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': expect.stringContaining('max-age='),
+      'content-security-policy': expect.stringContaining("default-src 'self'"),
+    });
+    expect(response.headers).not.toHaveProperty('x-powered-by');
+  });
+});
