@@ -28,9 +28,7 @@ interface Result {
   errors: number;
 }
 
-function runAutocannon(
-  url: string,
-): Promise<{
+function runAutocannon(url: string): Promise<{
   requests: { average: number };
   latency: { p50: number; p99: number };
   errors: number;
