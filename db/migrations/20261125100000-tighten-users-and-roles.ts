@@ -1,5 +1,6 @@
 import { DataTypes } from 'sequelize';
 import type { MigrationContext } from '../migration';
+import { renameLaterDuplicates } from '../repair';
 
 /**
  * Constraints the tutorial left out: required values, case-insensitively unique usernames and role
@@ -10,32 +11,6 @@ import type { MigrationContext } from '../migration';
  *   role names;
  * - a missing password becomes `!`, which no password verifies: that account must be reset.
  */
-/** Renames every row whose name an older row already has (ignoring case) to a free `<name>-<id>…`. */
-function renameLaterDuplicates(table: string, column: string): string {
-  return `
-    DO $$
-    DECLARE
-      duplicate record;
-      candidate text;
-      attempt int;
-    BEGIN
-      FOR duplicate IN
-        SELECT t.id, t."${column}" AS name FROM "${table}" t
-        WHERE EXISTS (SELECT 1 FROM "${table}" o
-                      WHERE lower(o."${column}") = lower(t."${column}") AND o.id < t.id)
-        ORDER BY t.id
-      LOOP
-        candidate := duplicate.name || '-' || duplicate.id;
-        attempt := 1;
-        WHILE EXISTS (SELECT 1 FROM "${table}" WHERE lower("${column}") = lower(candidate)) LOOP
-          attempt := attempt + 1;
-          candidate := duplicate.name || '-' || duplicate.id || '-' || attempt;
-        END LOOP;
-        UPDATE "${table}" SET "${column}" = candidate WHERE id = duplicate.id;
-      END LOOP;
-    END $$`;
-}
-
 export async function up({
   queryInterface,
   sequelize,

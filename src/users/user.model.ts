@@ -13,12 +13,14 @@ import {
   DataType,
   DefaultScope,
   ForeignKey,
+  HasOne,
   Model,
   PrimaryKey,
   Scopes,
   Table,
   UpdatedAt,
 } from 'sequelize-typescript';
+import { DriverProfile } from '../drivers/driver-profile.model';
 import { Role } from '../roles/role.model';
 
 /** The password hash is left out of every query unless the `withPassword` scope asks for it. */

@@ -40,6 +40,8 @@ function postgresTypeOf({ key, options = {} }: DataTypeLike): string | undefined
       return 'smallint';
     case 'STRING':
       return options.binary ? undefined : `character varying(${options.length ?? 255})`;
+    case 'CHAR':
+      return options.binary ? undefined : `character(${options.length ?? 255})`;
     case 'TEXT':
       return 'text';
     case 'DATE':
@@ -73,8 +75,11 @@ function postgresTypeOf({ key, options = {} }: DataTypeLike): string | undefined
 }
 
 function columnTypeOf(row: ColumnRow): string {
-  if (row.data_type === 'character varying' && row.character_maximum_length !== null) {
-    return `character varying(${row.character_maximum_length})`;
+  if (
+    ['character varying', 'character'].includes(row.data_type) &&
+    row.character_maximum_length !== null
+  ) {
+    return `${row.data_type}(${row.character_maximum_length})`;
   }
   if (row.data_type === 'numeric' && row.numeric_precision !== null) {
     return `numeric(${row.numeric_precision},${row.numeric_scale})`;
