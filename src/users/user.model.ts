@@ -56,6 +56,14 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   @Column(DataType.DATE)
   declare updatedAt: CreationOptional<Date>;
 
+  @HasOne(() => DriverProfile, {
+    as: 'profile',
+    foreignKey: 'userId',
+    onUpdate: 'CASCADE',
+    onDelete: 'CASCADE',
+  })
+  declare profile?: NonAttribute<DriverProfile | null>;
+
   @BelongsTo(() => Role, {
     as: 'role',
     foreignKey: 'roleId',
