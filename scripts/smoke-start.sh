@@ -53,12 +53,15 @@ stop_api() {
 
 start_api cold
 curl -fsS "$base/docs-json" | grep -q '"openapi"' || fail "/docs-json is not an OpenAPI document"
-curl -fsS -X POST "$base/api/roles" -H 'content-type: application/json' -d '{"name":"smoke-check"}' >/dev/null ||
-  fail "could not create a role"
+account='{"username":"smoke-rider","password":"smoke-password"}'
+curl -fsS -X POST "$base/api/auth/register" -H 'content-type: application/json' \
+  -d '{"username":"smoke-rider","password":"smoke-password","roleId":1}' >/dev/null || fail "could not register"
+
 stop_api
 
 start_api warm
-curl -fsS "$base/api/roles?limit=100" | grep -q '"smoke-check"' || fail "data did not survive a restart"
+curl -fsS -X POST "$base/api/auth/login" -H 'content-type: application/json' -d "$account" |
+  grep -q '"accessToken"' || fail "the account registered before the restart cannot log in"
 stop_api
 
 rm -rf "$work"

@@ -1,9 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AuthModule } from './auth/auth.module';
 import type { AppConfig } from './config/configuration';
 import { DatabaseModule } from './database/database.module';
+import { DriversModule } from './drivers/drivers.module';
 import { HealthModule } from './health/health.module';
+import { RidesModule } from './rides/rides.module';
 import { RolesModule } from './roles/roles.module';
+import { ServiceTypesModule } from './service-types/service-types.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -18,9 +22,13 @@ export class AppModule {
           load: [() => ({ ...config })],
         }),
         DatabaseModule,
+        AuthModule,
         HealthModule,
         UsersModule,
         RolesModule,
+        ServiceTypesModule,
+        DriversModule,
+        RidesModule,
       ],
     };
   }

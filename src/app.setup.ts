@@ -11,7 +11,11 @@ import type { AppConfig } from './config/configuration';
 
 /** The API as both `main.ts` and the e2e tests run it: same adapter, pipes, filter and docs. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, frameworkErrors });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    frameworkErrors,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: config.env === 'test' ? ['error', 'warn'] : ['log', 'error', 'warn'],
     // No form-body parser: a form post is a 415, not a way around CORS preflight.
@@ -61,6 +65,7 @@ function setUpSwagger(app: NestFastifyApplication): void {
           '`{ success: false, statusCode, error, message, details? }`.',
       )
       .setVersion('1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -1,8 +1,10 @@
 import * as argon2 from 'argon2';
+import * as bcrypt from 'bcryptjs';
 
 /**
  * Password hashing, in one place. argon2id with OWASP's recommended parameters (19 MiB, two
- * passes, one lane); the native binding runs off the event loop.
+ * passes, one lane); the native binding runs off the event loop. bcrypt hashes from the original
+ * server still verify, and `needsRehash` says when to replace them.
  */
 const ARGON2_OPTIONS = {
   type: argon2.argon2id,
@@ -11,16 +13,36 @@ const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
+const BCRYPT_HASH = /^\$2[aby]\$\d\d\$/;
+
 export function hashPassword(plain: string): Promise<string> {
   return argon2.hash(plain, ARGON2_OPTIONS);
 }
 
 /** False for a wrong password and for a stored value that is not a hash we know (e.g. `!`). */
 export async function verifyPassword(hash: string, plain: string): Promise<boolean> {
-  if (!hash.startsWith('$argon2')) return false;
   try {
-    return await argon2.verify(hash, plain);
+    if (hash.startsWith('$argon2')) return await argon2.verify(hash, plain);
+    if (BCRYPT_HASH.test(hash)) return await bcrypt.compare(plain, hash);
+    return false;
   } catch {
     return false;
   }
+}
+
+/** True for hashes made otherwise than with today's argon2id parameters. */
+export function needsRehash(hash: string): boolean {
+  return !hash.startsWith('$argon2') || argon2.needsRehash(hash, ARGON2_OPTIONS);
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Verifies against a throwaway hash, so that "no such user" takes as long as "wrong password" and
+ * response times do not reveal which usernames exist.
+ */
+export async function verifyAgainstDummy(plain: string): Promise<false> {
+  dummyHash ??= hashPassword('swiftride-timing-equaliser');
+  await verifyPassword(await dummyHash, plain);
+  return false;
 }

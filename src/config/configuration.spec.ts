@@ -1,8 +1,12 @@
 import { loadConfig } from './configuration';
 
+const STRONG_SECRET = 'k3J9x2Qm8vLp4Rt7Wz1Ns6Yb0Hd5Fg2Cq9Ue4Ta8Mo';
+const production = (env: Record<string, string> = {}) =>
+  loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, ...env });
+
 describe('loadConfig', () => {
   it('serves on port 8080 with a 100 kB body limit and the embedded database by default', () => {
-    const config = loadConfig({});
+    const config = loadConfig({ NODE_ENV: 'test' });
     expect(config.http.port).toBe(8080);
     expect(config.http.bodyLimitBytes).toBe(100 * 1024);
     expect(config.database.url).toBeUndefined();
@@ -11,24 +15,49 @@ describe('loadConfig', () => {
   });
 
   it('logs one line per request in production only, unless told otherwise', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).http.logRequests).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'development' }).http.logRequests).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', LOG_REQUESTS: 'false' }).http.logRequests).toBe(
-      false,
-    );
+    expect(production().http.logRequests).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).http.logRequests).toBe(false);
+    expect(production({ LOG_REQUESTS: 'false' }).http.logRequests).toBe(false);
   });
 
   it('reads CORS origins as a comma-separated list', () => {
     expect(
-      loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example,' }).http.corsOrigins,
+      loadConfig({ NODE_ENV: 'test', CORS_ORIGINS: 'https://a.example, https://b.example,' }).http
+        .corsOrigins,
     ).toEqual(['https://a.example', 'https://b.example']);
   });
 
   it('refuses to boot with a clear message on invalid values', () => {
-    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/Invalid configuration[\s\S]*PORT/);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
+    expect(() => loadConfig({ NODE_ENV: 'test', PORT: 'eighty' })).toThrow(
+      /Invalid configuration[\s\S]*PORT/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'mysql://x' })).toThrow(
       /DATABASE_URL must be a postgres/,
     );
     expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV/);
+  });
+
+  it('refuses to start in production without a strong JWT_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set/);
+    expect(() => production({ JWT_SECRET: 'short' })).toThrow(/at least 32 random characters/);
+    expect(() => production({ JWT_SECRET: 'change-me-change-me-change-me-change-me' })).toThrow(
+      /not a placeholder/,
+    );
+    expect(() => production({ JWT_SECRET: 'a'.repeat(40) })).toThrow(
+      /at least 32 random characters/,
+    );
+    expect(production().auth.jwtSecret).toBe(STRONG_SECRET);
+  });
+
+  it('gives each test run a fresh random secret when none is set', () => {
+    const first = loadConfig({ NODE_ENV: 'test' }).auth.jwtSecret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ NODE_ENV: 'test' }).auth.jwtSecret).not.toBe(first);
+  });
+
+  it('issues 15-minute access tokens and 7-day refresh tokens by default', () => {
+    const { auth } = loadConfig({ NODE_ENV: 'test' });
+    expect(auth.accessTokenTtlSeconds).toBe(900);
+    expect(auth.refreshTokenTtlDays).toBe(7);
   });
 });

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { validateEnvironment } from './environment';
 
@@ -17,6 +18,21 @@ export interface HttpConfig {
   bodyLimitBytes: number;
   corsOrigins: string[];
   logRequests: boolean;
+  trustProxy: boolean;
+}
+
+export interface AuthConfig {
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+}
+
+export interface RateLimitConfig {
+  /** Shared counters across instances when set; in-process otherwise. */
+  redisUrl?: string;
+  loginAttemptsPerMinute: number;
+  registrationsPerMinute: number;
+  refreshesPerMinute: number;
 }
 
 export interface AdminConfig {
@@ -28,7 +44,37 @@ export interface AppConfig {
   env: 'development' | 'production' | 'test';
   http: HttpConfig;
   database: DatabaseConfig;
+  auth: AuthConfig;
+  rateLimits: RateLimitConfig;
   admin: AdminConfig;
+}
+
+const PLACEHOLDER_SECRET = /change|secret|placeholder|example|default|your|todo|xxx/i;
+const DEV_SECRET_FILE = '.data/jwt-secret';
+
+/**
+ * Production must bring its own strong secret. Development generates one once and keeps it under
+ * .data/ so tokens survive restarts; tests get a fresh one per run.
+ */
+function resolveJwtSecret(nodeEnv: AppConfig['env'], given: string | undefined): string {
+  if (nodeEnv === 'production') {
+    if (!given) throw new Error('Invalid configuration:\n  - JWT_SECRET must be set in production');
+    if (given.length < 32 || PLACEHOLDER_SECRET.test(given) || new Set(given).size < 10) {
+      throw new Error(
+        'Invalid configuration:\n  - JWT_SECRET must be at least 32 random characters, not a placeholder ' +
+          '(e.g. `openssl rand -base64 48`)',
+      );
+    }
+    return given;
+  }
+  if (given) return given;
+  if (nodeEnv === 'test') return randomBytes(48).toString('base64url');
+  const file = resolve(DEV_SECRET_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 /** Values from `.env` in the working directory, for development; real environment variables win. */
@@ -52,12 +98,24 @@ export function loadConfig(
         .map((origin) => origin.trim())
         .filter(Boolean),
       logRequests: env.LOG_REQUESTS ?? env.NODE_ENV === 'production',
+      trustProxy: env.TRUST_PROXY,
     },
     database: {
       url: env.DATABASE_URL,
       embeddedDataDir: resolve(env.EMBEDDED_PG_DATA_DIR),
       embeddedPort: env.EMBEDDED_PG_PORT,
       poolMax: env.DB_POOL_MAX,
+    },
+    auth: {
+      jwtSecret: resolveJwtSecret(env.NODE_ENV, env.JWT_SECRET),
+      accessTokenTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+      refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    },
+    rateLimits: {
+      redisUrl: env.REDIS_URL,
+      loginAttemptsPerMinute: env.LOGIN_ATTEMPTS_PER_MINUTE,
+      registrationsPerMinute: env.REGISTRATIONS_PER_MINUTE,
+      refreshesPerMinute: env.REFRESHES_PER_MINUTE,
     },
     admin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
   };

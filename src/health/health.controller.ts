@@ -9,6 +9,7 @@ import {
 import { InjectConnection } from '@nestjs/sequelize';
 import type { FastifyReply } from 'fastify';
 import { Sequelize } from 'sequelize-typescript';
+import { Public } from '../common/auth/auth.decorators';
 
 export class HealthDto {
   @ApiProperty({ enum: ['ok', 'error'], example: 'ok' })
@@ -26,6 +27,7 @@ export class HealthController {
   constructor(@InjectConnection() private readonly sequelize: Sequelize) {}
 
   @Get()
+  @Public()
   @ApiOperation({ summary: 'Readiness: the API is up and can reach its database' })
   @ApiOkResponse({ type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto })

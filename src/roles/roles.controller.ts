@@ -1,11 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
+  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Roles } from '../common/auth/auth.decorators';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { PaginationQueryDto } from '../common/pagination/pagination.dto';
@@ -13,6 +15,9 @@ import { RoleDetailDto, RoleDto, RolePageDto, SaveRoleDto } from './dto/role.dto
 import { RolesService } from './roles.service';
 
 @ApiTags('roles')
+@ApiBearerAuth()
+@Roles('admin')
+@ApiErrors(401, 403)
 @Controller('roles')
 export class RolesController {
   constructor(private readonly roles: RolesService) {}

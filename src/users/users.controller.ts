@@ -1,11 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
+  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Roles } from '../common/auth/auth.decorators';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import {
@@ -18,6 +20,9 @@ import {
 import { UsersService } from './users.service';
 
 @ApiTags('users')
+@ApiBearerAuth()
+@Roles('admin')
+@ApiErrors(401, 403)
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/sequelize';
 import { fn, col, Op, where, type WhereOptions } from 'sequelize';
-import { hashPassword } from '../auth/password-hasher';
-import { notFound } from '../common/errors/domain-error';
+import { hashPassword, verifyPassword } from '../auth/password-hasher';
+import { SessionsService } from '../auth/sessions.service';
+import { DomainError, DomainErrorCode, notFound } from '../common/errors/domain-error';
 import { escapeLike } from '../common/http/like';
 import { offsetOf, pageOf, type Page } from '../common/pagination/pagination.dto';
 import { Role } from '../roles/role.model';
+import type { UpdateMeDto } from './dto/me.dto';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { User } from './user.model';
 import { toUserDto } from './users.mapper';
@@ -14,7 +16,10 @@ const WITH_ROLE = { model: Role, as: 'role', attributes: ['id', 'name'] };
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectModel(User) private readonly users: typeof User) {}
+  constructor(
+    @InjectModel(User) private readonly users: typeof User,
+    private readonly sessions: SessionsService,
+  ) {}
 
   /**
    * One page of users with their roles: exactly two statements (rows + count), any page size. They
@@ -62,6 +67,7 @@ export class UsersService {
     return this.findById(user.id);
   }
 
+  /** A new password ends every login of the user (their refresh tokens are revoked). */
   async update(id: number, dto: UpdateUserDto): Promise<UserDto> {
     const changes: Partial<Pick<User, 'username' | 'password' | 'roleId'>> = {
       ...(dto.username !== undefined && { username: dto.username }),
@@ -71,8 +77,25 @@ export class UsersService {
     if (Object.keys(changes).length > 0) {
       const [updated] = await this.users.update(changes, { where: { id } });
       if (updated === 0) throw notFound('User', id);
+      if (changes.password) await this.sessions.endAllFor(id, 'password_changed');
     }
     return this.findById(id);
+  }
+
+  /** The caller's own account: the current password is checked before a new one is set. */
+  async updateSelf(id: number, dto: UpdateMeDto): Promise<UserDto> {
+    if (dto.password !== undefined) {
+      const user = await this.users
+        .scope('withPassword')
+        .findByPk(id, { attributes: ['id', 'password'] });
+      if (!user || !(await verifyPassword(user.password, dto.currentPassword ?? ''))) {
+        const message = 'currentPassword is not right';
+        throw new DomainError(DomainErrorCode.InvalidInput, message, [
+          { field: 'currentPassword', message },
+        ]);
+      }
+    }
+    return this.update(id, { username: dto.username, password: dto.password });
   }
 
   async remove(id: number): Promise<void> {

@@ -33,7 +33,7 @@ function uniqueName(prefix = 'user'): string {
 }
 
 async function createUser(): Promise<{ id: number; username: string }> {
-  const response = await t.http
+  const response = await t.admin
     .post('/api/users')
     .send({ username: uniqueName(), password: PASSWORD, roleId: 1 });
   expect(response.status).toBe(201);
@@ -58,7 +58,7 @@ function expectNoLeak(response: Response): void {
 }
 
 async function sendRaw(path: string, contentType: string, body: string): Promise<Response> {
-  return t.http.post(path).set('Content-Type', contentType).send(body);
+  return t.admin.post(path).set('Content-Type', contentType).send(body);
 }
 
 describe('the error shape', () => {
@@ -69,7 +69,7 @@ describe('the error shape', () => {
     ['PUT', '/api/users/1'],
     ['GET', '/api/users/1/friends'],
   ])('answers an unknown route %s %s with 404', async (method, path) => {
-    const response = await t.http[method.toLowerCase() as 'get' | 'delete' | 'put'](path);
+    const response = await t.admin[method.toLowerCase() as 'get' | 'delete' | 'put'](path);
     expectErrorShape(response, 404);
     expect(response.body.error).toBe('Not Found');
   });
@@ -90,7 +90,7 @@ describe('the error shape', () => {
   });
 
   it('answers a body over 100 kB with 413', async () => {
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username: 'x'.repeat(BODY_LIMIT + 1), password: PASSWORD, roleId: 1 });
     expectErrorShape(response, 413);
@@ -98,7 +98,7 @@ describe('the error shape', () => {
   });
 
   it('reads a body just under 100 kB and validates it instead of refusing its size', async () => {
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username: 'x'.repeat(BODY_LIMIT - 100), password: PASSWORD, roleId: 1 });
     expectErrorShape(response, 400);
@@ -117,7 +117,7 @@ describe('the error shape', () => {
   );
 
   it('answers a validation failure with 400, a one-line message and { field, message } details', async () => {
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username: 'a', password: 'short', roleId: 0, extra: 1 });
     expectErrorShape(response, 400);
@@ -134,13 +134,13 @@ describe('the error shape', () => {
   });
 
   it('leaves details out of errors that are not about fields', async () => {
-    const response = await t.http.get('/api/users/987654');
+    const response = await t.admin.get('/api/users/987654');
     expectErrorShape(response, 404);
     expect(response.body).not.toHaveProperty('details');
   });
 
   it('answers a path with broken percent-encoding in the same error shape', async () => {
-    expectErrorShape(await t.http.get('/api/users/%FF'), 400);
+    expectErrorShape(await t.admin.get('/api/users/%FF'), 400);
   });
 });
 
@@ -150,7 +150,7 @@ describe('what a response never contains', () => {
       'a duplicate username',
       async () => {
         const user = await createUser();
-        return t.http
+        return t.admin
           .post('/api/users')
           .send({ username: user.username.toUpperCase(), password: PASSWORD, roleId: 1 });
       },
@@ -159,21 +159,21 @@ describe('what a response never contains', () => {
       'a duplicate role name',
       async () => {
         const name = `team-${uniqueName()}`;
-        await t.http.post('/api/roles').send({ name }).expect(201);
-        return t.http.post('/api/roles').send({ name });
+        await t.admin.post('/api/roles').send({ name }).expect(201);
+        return t.admin.post('/api/roles').send({ name });
       },
     ],
     [
       'a roleId that names no role',
       async () =>
-        t.http
+        t.admin
           .post('/api/users')
           .send({ username: uniqueName(), password: PASSWORD, roleId: 9999 }),
     ],
     [
       'a roleId beyond the database integer range',
       async () =>
-        t.http
+        t.admin
           .post('/api/users')
           .send({ username: uniqueName(), password: PASSWORD, roleId: 3_000_000_000 }),
     ],
@@ -181,25 +181,28 @@ describe('what a response never contains', () => {
       'a changed roleId beyond the database integer range',
       async () => {
         const user = await createUser();
-        return t.http.patch(`/api/users/${user.id}`).send({ roleId: 1e300 });
+        return t.admin.patch(`/api/users/${user.id}`).send({ roleId: 1e300 });
       },
     ],
-    ['an id beyond the integer range', async () => t.http.get('/api/users/99999999999')],
+    ['an id beyond the integer range', async () => t.admin.get('/api/users/99999999999')],
     [
       'a quote in the search',
-      async () => t.http.get('/api/users').query({ search: "' OR 1=1 --" }),
+      async () => t.admin.get('/api/users').query({ search: "' OR 1=1 --" }),
     ],
     [
       'SQL in the role filter',
-      async () => t.http.get('/api/users').query({ role: `x'; DROP TABLE "Users"; --` }),
+      async () => t.admin.get('/api/users').query({ role: `x'; DROP TABLE "Users"; --` }),
     ],
-    ['a NUL character in the search', async () => t.http.get('/api/users').query({ search: '\0' })],
-    ['a backslash in the search', async () => t.http.get('/api/users').query({ search: '\\' })],
-    ['a page far beyond the end', async () => t.http.get('/api/users').query({ page: 100000 })],
+    [
+      'a NUL character in the search',
+      async () => t.admin.get('/api/users').query({ search: '\0' }),
+    ],
+    ['a backslash in the search', async () => t.admin.get('/api/users').query({ search: '\\' })],
+    ['a page far beyond the end', async () => t.admin.get('/api/users').query({ page: 100000 })],
     [
       'objects where strings belong',
       async () =>
-        t.http
+        t.admin
           .post('/api/users')
           .send({ username: { $gt: '' }, password: ['x'], roleId: { id: 1 } }),
     ],
@@ -226,10 +229,10 @@ describe('what a response never contains', () => {
   it('never shows a password hash in a created, fetched, changed or listed user', async () => {
     const user = await createUser();
     const responses = [
-      await t.http.get(`/api/users/${user.id}`),
-      await t.http.patch(`/api/users/${user.id}`).send({ password: 'a new long secret' }),
-      await t.http.get('/api/users').query({ search: user.username }),
-      await t.http.get('/api/roles/1'),
+      await t.admin.get(`/api/users/${user.id}`),
+      await t.admin.patch(`/api/users/${user.id}`).send({ password: 'a new long secret' }),
+      await t.admin.get('/api/users').query({ search: user.username }),
+      await t.admin.get('/api/roles/1'),
     ];
     for (const response of responses) {
       expect(response.status).toBe(200);
@@ -241,16 +244,16 @@ describe('what a response never contains', () => {
 
 describe('API documentation', () => {
   it('serves Swagger UI as HTML at /docs, with its scripts', async () => {
-    const page = await t.http.get('/docs').expect(200);
+    const page = await t.admin.get('/docs').expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.text).toContain('swagger-ui');
 
-    const script = await t.http.get('/docs/swagger-ui-init.js').expect(200);
+    const script = await t.admin.get('/docs/swagger-ui-init.js').expect(200);
     expect(script.headers['content-type']).toMatch(/javascript/);
   });
 
   it('serves an OpenAPI document at /docs-json with the users and roles paths', async () => {
-    const response = await t.http.get('/docs-json').expect(200);
+    const response = await t.admin.get('/docs-json').expect(200);
     const document = response.body as {
       openapi: string;
       paths: Record<string, Record<string, unknown>>;
@@ -274,7 +277,7 @@ describe('API documentation', () => {
   });
 
   it('documents the error shape as ErrorResponseDto and uses it for error responses', async () => {
-    const response = await t.http.get('/docs-json').expect(200);
+    const response = await t.admin.get('/docs-json').expect(200);
     const schemas = response.body.components.schemas;
     expect(schemas.ErrorResponseDto).toMatchObject({
       type: 'object',
@@ -299,7 +302,7 @@ describe('security headers', () => {
     ['a successful response', '/api/health', 200],
     ['an error response', '/api/nope', 404],
   ])('sets helmet headers on %s', async (_label, path, status) => {
-    const response = await t.http.get(path).expect(status);
+    const response = await t.admin.get(path).expect(status);
     expect(response.headers).toMatchObject({
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'SAMEORIGIN',

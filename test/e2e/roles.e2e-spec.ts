@@ -52,13 +52,13 @@ function uniqueName(prefix = 'team'): string {
 }
 
 async function createRole(name = uniqueName()): Promise<RoleBody> {
-  const response = await t.http.post('/api/roles').send({ name });
+  const response = await t.admin.post('/api/roles').send({ name });
   expect(response.status).toBe(201);
   return response.body as RoleBody;
 }
 
 async function createUser(roleId: number): Promise<UserBody> {
-  const response = await t.http
+  const response = await t.admin
     .post('/api/users')
     .send({ username: uniqueName('member'), password: 'correct horse battery', roleId });
   expect(response.status).toBe(201);
@@ -66,7 +66,7 @@ async function createUser(roleId: number): Promise<UserBody> {
 }
 
 async function allRoles(): Promise<RoleBody[]> {
-  const response = await t.http.get('/api/roles').query({ limit: 100 }).expect(200);
+  const response = await t.admin.get('/api/roles').query({ limit: 100 }).expect(200);
   return (response.body as { data: RoleBody[] }).data;
 }
 
@@ -108,7 +108,7 @@ describe('GET /api/roles', () => {
     await createRole();
     const all = await allRoles();
 
-    const response = await t.http.get('/api/roles').query({ limit: 2, page: 2 }).expect(200);
+    const response = await t.admin.get('/api/roles').query({ limit: 2, page: 2 }).expect(200);
     expect(response.body.data.map((role: RoleBody) => role.id)).toEqual(
       all.slice(2, 4).map((role) => role.id),
     );
@@ -123,7 +123,7 @@ describe('GET /api/roles', () => {
   it.each([{ limit: '0' }, { page: '0' }, { limit: 'abc' }])(
     'refuses the paging %o with 400',
     async (query) => {
-      expectError(await t.http.get('/api/roles').query(query), 400, Object.keys(query));
+      expectError(await t.admin.get('/api/roles').query(query), 400, Object.keys(query));
     },
   );
 });
@@ -138,7 +138,7 @@ describe('GET /api/roles/:id', () => {
     ];
     await createUser(RIDER);
 
-    const first = await t.http.get(`/api/roles/${role.id}`).query({ limit: 2 }).expect(200);
+    const first = await t.admin.get(`/api/roles/${role.id}`).query({ limit: 2 }).expect(200);
     const body = first.body as RoleDetailBody;
     expect(body).toMatchObject({ id: role.id, name: role.name, userCount: 3 });
     expect(body.users.data.map((user) => user.id)).toEqual(members.slice(0, 2).map((u) => u.id));
@@ -148,7 +148,7 @@ describe('GET /api/roles/:id', () => {
       expect(user).not.toHaveProperty('password');
     }
 
-    const second = await t.http
+    const second = await t.admin
       .get(`/api/roles/${role.id}`)
       .query({ limit: 2, page: 2 })
       .expect(200);
@@ -160,7 +160,7 @@ describe('GET /api/roles/:id', () => {
   it('shows a role nobody has with an empty page of users', async () => {
     const role = await createRole();
 
-    const response = await t.http.get(`/api/roles/${role.id}`).expect(200);
+    const response = await t.admin.get(`/api/roles/${role.id}`).expect(200);
     expect(response.body).toMatchObject({
       id: role.id,
       userCount: 0,
@@ -169,16 +169,16 @@ describe('GET /api/roles/:id', () => {
   });
 
   it('caps the page of users at 100', async () => {
-    const response = await t.http.get(`/api/roles/${RIDER}`).query({ limit: 500 }).expect(200);
+    const response = await t.admin.get(`/api/roles/${RIDER}`).query({ limit: 500 }).expect(200);
     expect(response.body.users.meta.limit).toBe(100);
   });
 
   it('answers 404 for a role that does not exist', async () => {
-    expectError(await t.http.get('/api/roles/987654'), 404);
+    expectError(await t.admin.get('/api/roles/987654'), 404);
   });
 
   it.each(['abc', '0', '1.5', '99999999999'])('refuses the id %s with 400', async (id) => {
-    expectError(await t.http.get(`/api/roles/${id}`), 400, ['id']);
+    expectError(await t.admin.get(`/api/roles/${id}`), 400, ['id']);
   });
 });
 
@@ -186,7 +186,7 @@ describe('POST /api/roles', () => {
   it('creates a role with 201, its name trimmed and in lower case', async () => {
     const name = uniqueName('dispatcher');
 
-    const response = await t.http
+    const response = await t.admin
       .post('/api/roles')
       .send({ name: `  ${name.toUpperCase()} ` })
       .expect(201);
@@ -198,16 +198,16 @@ describe('POST /api/roles', () => {
       updatedAt: expect.any(String),
     });
     expect(response.body.id).toBeGreaterThan(ADMIN);
-    await t.http.get(`/api/roles/${response.body.id}`).expect(200);
+    await t.admin.get(`/api/roles/${response.body.id}`).expect(200);
   });
 
   it('refuses with 409 a name that exists in another letter case', async () => {
     const role = await createRole();
 
-    expectError(await t.http.post('/api/roles').send({ name: role.name.toUpperCase() }), 409, [
+    expectError(await t.admin.post('/api/roles').send({ name: role.name.toUpperCase() }), 409, [
       'name',
     ]);
-    expectError(await t.http.post('/api/roles').send({ name: 'Driver' }), 409, ['name']);
+    expectError(await t.admin.post('/api/roles').send({ name: 'Driver' }), 409, ['name']);
     const named = (await allRoles()).filter((each) => each.name === role.name);
     expect(named).toHaveLength(1);
   });
@@ -223,17 +223,17 @@ describe('POST /api/roles', () => {
     ['a name that is a number', 42],
     ['a null name', null],
   ])('refuses %s with 400', async (_label, name) => {
-    expectError(await t.http.post('/api/roles').send({ name }), 400, ['name']);
+    expectError(await t.admin.post('/api/roles').send({ name }), 400, ['name']);
   });
 
   it('says the name is required when it is missing', async () => {
-    const response = await t.http.post('/api/roles').send({});
+    const response = await t.admin.post('/api/roles').send({});
     expectError(response, 400);
     expect(response.body.details).toEqual([{ field: 'name', message: 'name is required' }]);
   });
 
   it('refuses unknown fields with 400', async () => {
-    expectError(await t.http.post('/api/roles').send({ name: uniqueName(), id: 99 }), 400, ['id']);
+    expectError(await t.admin.post('/api/roles').send({ name: uniqueName(), id: 99 }), 400, ['id']);
   });
 });
 
@@ -242,12 +242,12 @@ describe('PATCH /api/roles/:id', () => {
     const role = await createRole();
     const name = uniqueName('renamed');
 
-    const response = await t.http
+    const response = await t.admin
       .patch(`/api/roles/${role.id}`)
       .send({ name: ` ${name.toUpperCase()}` })
       .expect(200);
     expect(response.body).toMatchObject({ id: role.id, name, userCount: 0 });
-    expect((await t.http.get(`/api/roles/${role.id}`)).body.name).toBe(name);
+    expect((await t.admin.get(`/api/roles/${role.id}`)).body.name).toBe(name);
   });
 
   it('shows the new name on the users of the renamed role', async () => {
@@ -255,39 +255,39 @@ describe('PATCH /api/roles/:id', () => {
     const member = await createUser(role.id);
     const name = uniqueName('renamed');
 
-    await t.http.patch(`/api/roles/${role.id}`).send({ name }).expect(200);
-    const user = await t.http.get(`/api/users/${member.id}`).expect(200);
+    await t.admin.patch(`/api/roles/${role.id}`).send({ name }).expect(200);
+    const user = await t.admin.get(`/api/users/${member.id}`).expect(200);
     expect(user.body.role).toEqual({ id: role.id, name });
   });
 
   it.each(BUILT_IN)('refuses with 409 to rename the built-in role $name', async ({ id, name }) => {
-    expectError(await t.http.patch(`/api/roles/${id}`).send({ name: uniqueName() }), 409);
-    expect((await t.http.get(`/api/roles/${id}`)).body.name).toBe(name);
+    expectError(await t.admin.patch(`/api/roles/${id}`).send({ name: uniqueName() }), 409);
+    expect((await t.admin.get(`/api/roles/${id}`)).body.name).toBe(name);
   });
 
   it('refuses with 409 a rename to a name another role has in another letter case', async () => {
     const taken = await createRole();
     const role = await createRole();
 
-    const response = await t.http
+    const response = await t.admin
       .patch(`/api/roles/${role.id}`)
       .send({ name: taken.name.toUpperCase() });
     expectError(response, 409, ['name']);
-    expect((await t.http.get(`/api/roles/${role.id}`)).body.name).toBe(role.name);
+    expect((await t.admin.get(`/api/roles/${role.id}`)).body.name).toBe(role.name);
   });
 
   it('refuses an invalid name with 400', async () => {
     const role = await createRole();
-    expectError(await t.http.patch(`/api/roles/${role.id}`).send({ name: 'x' }), 400, ['name']);
-    expectError(await t.http.patch(`/api/roles/${role.id}`).send({}), 400, ['name']);
+    expectError(await t.admin.patch(`/api/roles/${role.id}`).send({ name: 'x' }), 400, ['name']);
+    expectError(await t.admin.patch(`/api/roles/${role.id}`).send({}), 400, ['name']);
   });
 
   it('answers 404 for a role that does not exist', async () => {
-    expectError(await t.http.patch('/api/roles/987654').send({ name: uniqueName() }), 404);
+    expectError(await t.admin.patch('/api/roles/987654').send({ name: uniqueName() }), 404);
   });
 
   it('answers 400 for an id that is not a positive integer', async () => {
-    expectError(await t.http.patch('/api/roles/abc').send({ name: uniqueName() }), 400, ['id']);
+    expectError(await t.admin.patch('/api/roles/abc').send({ name: uniqueName() }), 400, ['id']);
   });
 });
 
@@ -295,22 +295,22 @@ describe('DELETE /api/roles/:id', () => {
   it('deletes a role nobody has with 204, after which the role is 404', async () => {
     const role = await createRole();
 
-    const response = await t.http.delete(`/api/roles/${role.id}`).expect(204);
+    const response = await t.admin.delete(`/api/roles/${role.id}`).expect(204);
     expect(response.text).toBe('');
-    expectError(await t.http.get(`/api/roles/${role.id}`), 404);
-    expectError(await t.http.delete(`/api/roles/${role.id}`), 404);
+    expectError(await t.admin.get(`/api/roles/${role.id}`), 404);
+    expectError(await t.admin.delete(`/api/roles/${role.id}`), 404);
   });
 
   it('refuses with 409 to delete a role users still have, and deletes nothing', async () => {
     const role = await createRole();
     const members = [await createUser(role.id), await createUser(role.id)];
 
-    expectError(await t.http.delete(`/api/roles/${role.id}`), 409);
+    expectError(await t.admin.delete(`/api/roles/${role.id}`), 409);
 
-    const after = await t.http.get(`/api/roles/${role.id}`).expect(200);
+    const after = await t.admin.get(`/api/roles/${role.id}`).expect(200);
     expect(after.body).toMatchObject({ id: role.id, name: role.name, userCount: 2 });
     for (const member of members) {
-      const user = await t.http.get(`/api/users/${member.id}`).expect(200);
+      const user = await t.admin.get(`/api/users/${member.id}`).expect(200);
       expect(user.body.role).toEqual({ id: role.id, name: role.name });
     }
   });
@@ -319,20 +319,20 @@ describe('DELETE /api/roles/:id', () => {
     const role = await createRole();
     const member = await createUser(role.id);
 
-    await t.http.patch(`/api/users/${member.id}`).send({ roleId: RIDER }).expect(200);
-    await t.http.delete(`/api/roles/${role.id}`).expect(204);
+    await t.admin.patch(`/api/users/${member.id}`).send({ roleId: RIDER }).expect(200);
+    await t.admin.delete(`/api/roles/${role.id}`).expect(204);
   });
 
   it.each(BUILT_IN)('refuses with 409 to delete the built-in role $name', async ({ id, name }) => {
-    expectError(await t.http.delete(`/api/roles/${id}`), 409);
-    expect((await t.http.get(`/api/roles/${id}`)).body.name).toBe(name);
+    expectError(await t.admin.delete(`/api/roles/${id}`), 409);
+    expect((await t.admin.get(`/api/roles/${id}`)).body.name).toBe(name);
   });
 
   it('answers 404 for a role that does not exist', async () => {
-    expectError(await t.http.delete('/api/roles/987654'), 404);
+    expectError(await t.admin.delete('/api/roles/987654'), 404);
   });
 
   it('answers 400 for an id that is not a positive integer', async () => {
-    expectError(await t.http.delete('/api/roles/0'), 400, ['id']);
+    expectError(await t.admin.delete('/api/roles/0'), 400, ['id']);
   });
 });

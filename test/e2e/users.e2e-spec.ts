@@ -39,7 +39,7 @@ function uniqueName(prefix = 'user'): string {
 async function createUser(
   fields: { username?: string; password?: string; roleId?: number } = {},
 ): Promise<UserBody> {
-  const response = await t.http
+  const response = await t.admin
     .post('/api/users')
     .send({ username: uniqueName(), password: PASSWORD, roleId: RIDER, ...fields });
   expect(response.status).toBe(201);
@@ -56,13 +56,13 @@ async function insertUsers(stem: string, count: number, roleId = RIDER): Promise
 }
 
 async function createRole(): Promise<{ id: number; name: string }> {
-  const response = await t.http.post('/api/roles').send({ name: uniqueName('team') });
+  const response = await t.admin.post('/api/roles').send({ name: uniqueName('team') });
   expect(response.status).toBe(201);
   return response.body as { id: number; name: string };
 }
 
 async function listUsers(query: Record<string, string | number>): Promise<PageBody> {
-  const response = await t.http.get('/api/users').query(query);
+  const response = await t.admin.get('/api/users').query(query);
   expect(response.status).toBe(200);
   return response.body as PageBody;
 }
@@ -163,11 +163,11 @@ describe('GET /api/users', () => {
     ['page=-3', { page: '-3' }, 'page'],
     ['page=abc', { page: 'abc' }, 'page'],
   ])('refuses %s with 400 naming the parameter', async (_label, query, field) => {
-    expectError(await t.http.get('/api/users').query(query), 400, [field]);
+    expectError(await t.admin.get('/api/users').query(query), 400, [field]);
   });
 
   it('refuses unknown query parameters with 400', async () => {
-    expectError(await t.http.get('/api/users').query({ sort: 'username' }), 400, ['sort']);
+    expectError(await t.admin.get('/api/users').query({ sort: 'username' }), 400, ['sort']);
   });
 
   it('filters by role name regardless of letter case and surrounding spaces', async () => {
@@ -240,7 +240,8 @@ describe('GET /api/users', () => {
     for (const user of page.data) expectPublicUser(user);
   });
 
-  it('runs at most two SQL statements per page, whatever the page size', async () => {
+  // One more statement is the access guard re-reading the caller (so deleted users are refused).
+  it('runs the caller check plus at most two SQL statements (rows + count) per page, whatever its size', async () => {
     const stem = uniqueName('sql');
     await insertUsers(stem, 30, DRIVER);
 
@@ -256,7 +257,7 @@ describe('GET /api/users', () => {
     expect(small?.data).toHaveLength(1);
     expect(large?.data).toHaveLength(30);
     expect(forOne).toBeGreaterThan(0);
-    expect(forOne).toBeLessThanOrEqual(2);
+    expect(forOne).toBeLessThanOrEqual(1 + 2);
     expect(forHundred).toBe(forOne);
   });
 });
@@ -265,19 +266,19 @@ describe('GET /api/users/:id', () => {
   it('shows one user with their role', async () => {
     const created = await createUser({ roleId: DRIVER });
 
-    const response = await t.http.get(`/api/users/${created.id}`).expect(200);
+    const response = await t.admin.get(`/api/users/${created.id}`).expect(200);
     expect(response.body).toEqual(created);
     expect(response.body.role).toEqual({ id: DRIVER, name: 'driver' });
   });
 
   it('answers 404 for a user that does not exist', async () => {
-    expectError(await t.http.get('/api/users/987654'), 404);
+    expectError(await t.admin.get('/api/users/987654'), 404);
   });
 
   it.each(['abc', '0', '1.5', '-1', '99999999999', '2147483648'])(
     'refuses the id %s with 400 instead of looking it up',
     async (id) => {
-      expectError(await t.http.get(`/api/users/${id}`), 400, ['id']);
+      expectError(await t.admin.get(`/api/users/${id}`), 400, ['id']);
     },
   );
 });
@@ -285,7 +286,7 @@ describe('GET /api/users/:id', () => {
 describe('POST /api/users', () => {
   it('creates a user and answers 201 with the user and their role, never the password', async () => {
     const username = uniqueName('new');
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username, password: PASSWORD, roleId: DRIVER })
       .expect(201);
@@ -299,7 +300,7 @@ describe('POST /api/users', () => {
     });
     expect(response.text).not.toContain(PASSWORD);
     expect(new Date(response.body.createdAt).toString()).not.toBe('Invalid Date');
-    await t.http.get(`/api/users/${response.body.id}`).expect(200);
+    await t.admin.get(`/api/users/${response.body.id}`).expect(200);
   });
 
   it('stores the password as an argon2id hash, not as sent', async () => {
@@ -332,14 +333,14 @@ describe('POST /api/users', () => {
     ['with a non-ASCII letter', 'jösé'],
     ['that is empty', ''],
   ])('refuses a username %s', async (_label, username) => {
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username, password: PASSWORD, roleId: RIDER });
     expectError(response, 400, ['username']);
   });
 
   it('refuses a username that is not a string', async () => {
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username: 12345, password: PASSWORD, roleId: RIDER });
     expectError(response, 400, ['username']);
@@ -355,7 +356,7 @@ describe('POST /api/users', () => {
     ['of 129 characters', 'p'.repeat(129)],
     ['that is a number', 12345678],
   ])('refuses a password %s', async (_label, password) => {
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username: uniqueName(), password, roleId: RIDER });
     expectError(response, 400, ['password']);
@@ -366,21 +367,21 @@ describe('POST /api/users', () => {
     ['a string', '1'],
     ['a fraction', 1.5],
   ])('refuses a roleId that is %s', async (_label, roleId) => {
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username: uniqueName(), password: PASSWORD, roleId });
     expectError(response, 400, ['roleId']);
   });
 
   it('refuses unknown fields with 400, listing each of them', async () => {
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username: uniqueName(), password: PASSWORD, roleId: RIDER, isAdmin: true, id: 1 });
     expectError(response, 400, ['isAdmin', 'id']);
   });
 
   it('says which fields are missing', async () => {
-    const response = await t.http.post('/api/users').send({});
+    const response = await t.admin.post('/api/users').send({});
     expectError(response, 400);
     expect(response.body.details).toEqual(
       expect.arrayContaining([
@@ -393,7 +394,7 @@ describe('POST /api/users', () => {
 
   it('refuses a roleId that names no role with 400 on roleId', async () => {
     const username = uniqueName('norole');
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username, password: PASSWORD, roleId: 987654 });
     expectError(response, 400, ['roleId']);
@@ -403,7 +404,7 @@ describe('POST /api/users', () => {
   it('refuses with 409 a username already taken in another letter case', async () => {
     const taken = await createUser({ username: uniqueName('Taken') });
 
-    const response = await t.http
+    const response = await t.admin
       .post('/api/users')
       .send({ username: taken.username.toUpperCase(), password: PASSWORD, roleId: DRIVER });
     expectError(response, 409, ['username']);
@@ -425,7 +426,7 @@ describe('POST /api/users', () => {
 
     const responses = await Promise.all(
       variants.map((username) =>
-        t.http.post('/api/users').send({ username, password: PASSWORD, roleId: RIDER }),
+        t.admin.post('/api/users').send({ username, password: PASSWORD, roleId: RIDER }),
       ),
     );
 
@@ -448,18 +449,18 @@ describe('PATCH /api/users/:id', () => {
     const user = await createUser();
     const username = uniqueName('renamed');
 
-    const response = await t.http
+    const response = await t.admin
       .patch(`/api/users/${user.id}`)
       .send({ username: ` ${username} ` })
       .expect(200);
     expect(response.body).toMatchObject({ id: user.id, username, roleId: user.roleId });
-    expect((await t.http.get(`/api/users/${user.id}`)).body.username).toBe(username);
+    expect((await t.admin.get(`/api/users/${user.id}`)).body.username).toBe(username);
   });
 
   it('lets a user change the letter case of their own username', async () => {
     const user = await createUser({ username: uniqueName('case') });
 
-    const response = await t.http
+    const response = await t.admin
       .patch(`/api/users/${user.id}`)
       .send({ username: user.username.toUpperCase() })
       .expect(200);
@@ -469,7 +470,7 @@ describe('PATCH /api/users/:id', () => {
   it('moves a user to another role and shows the new role', async () => {
     const user = await createUser({ roleId: RIDER });
 
-    const response = await t.http
+    const response = await t.admin
       .patch(`/api/users/${user.id}`)
       .send({ roleId: DRIVER })
       .expect(200);
@@ -480,7 +481,7 @@ describe('PATCH /api/users/:id', () => {
     const user = await createUser();
     const before = await storedPasswordOf(user.id);
 
-    const response = await t.http
+    const response = await t.admin
       .patch(`/api/users/${user.id}`)
       .send({ password: 'another long secret' })
       .expect(200);
@@ -494,15 +495,15 @@ describe('PATCH /api/users/:id', () => {
   it('changes nothing when the body is empty', async () => {
     const user = await createUser();
 
-    const response = await t.http.patch(`/api/users/${user.id}`).send({}).expect(200);
+    const response = await t.admin.patch(`/api/users/${user.id}`).send({}).expect(200);
     expect(response.body).toEqual(user);
   });
 
   it.each(['username', 'password', 'roleId'])('refuses null for %s', async (field) => {
     const user = await createUser();
 
-    expectError(await t.http.patch(`/api/users/${user.id}`).send({ [field]: null }), 400, [field]);
-    expect((await t.http.get(`/api/users/${user.id}`)).body).toEqual(user);
+    expectError(await t.admin.patch(`/api/users/${user.id}`).send({ [field]: null }), 400, [field]);
+    expect((await t.admin.get(`/api/users/${user.id}`)).body).toEqual(user);
   });
 
   it.each([
@@ -512,36 +513,38 @@ describe('PATCH /api/users/:id', () => {
     ['an unknown field', { nickname: 'annie' }, 'nickname'],
   ])('refuses %s', async (_label, body, field) => {
     const user = await createUser();
-    expectError(await t.http.patch(`/api/users/${user.id}`).send(body), 400, [field]);
+    expectError(await t.admin.patch(`/api/users/${user.id}`).send(body), 400, [field]);
   });
 
   it('refuses a roleId that names no role with 400 on roleId', async () => {
     const user = await createUser();
 
-    expectError(await t.http.patch(`/api/users/${user.id}`).send({ roleId: 987654 }), 400, [
+    expectError(await t.admin.patch(`/api/users/${user.id}`).send({ roleId: 987654 }), 400, [
       'roleId',
     ]);
-    expect((await t.http.get(`/api/users/${user.id}`)).body.roleId).toBe(user.roleId);
+    expect((await t.admin.get(`/api/users/${user.id}`)).body.roleId).toBe(user.roleId);
   });
 
   it('answers 404 for a user that does not exist', async () => {
-    expectError(await t.http.patch('/api/users/987654').send({ username: uniqueName() }), 404);
-    expectError(await t.http.patch('/api/users/987654').send({}), 404);
+    expectError(await t.admin.patch('/api/users/987654').send({ username: uniqueName() }), 404);
+    expectError(await t.admin.patch('/api/users/987654').send({}), 404);
   });
 
   it('answers 400 for an id that is not a positive integer', async () => {
-    expectError(await t.http.patch('/api/users/abc').send({ username: uniqueName() }), 400, ['id']);
+    expectError(await t.admin.patch('/api/users/abc').send({ username: uniqueName() }), 400, [
+      'id',
+    ]);
   });
 
   it('refuses with 409 a rename to a name another user has in another letter case', async () => {
     const taken = await createUser({ username: uniqueName('owner') });
     const user = await createUser();
 
-    const response = await t.http
+    const response = await t.admin
       .patch(`/api/users/${user.id}`)
       .send({ username: taken.username.toUpperCase() });
     expectError(response, 409, ['username']);
-    expect((await t.http.get(`/api/users/${user.id}`)).body.username).toBe(user.username);
+    expect((await t.admin.get(`/api/users/${user.id}`)).body.username).toBe(user.username);
   });
 });
 
@@ -549,24 +552,24 @@ describe('DELETE /api/users/:id', () => {
   it('deletes a user with 204, after which the user is 404', async () => {
     const user = await createUser();
 
-    const response = await t.http.delete(`/api/users/${user.id}`).expect(204);
+    const response = await t.admin.delete(`/api/users/${user.id}`).expect(204);
     expect(response.text).toBe('');
-    expectError(await t.http.get(`/api/users/${user.id}`), 404);
-    expectError(await t.http.delete(`/api/users/${user.id}`), 404);
+    expectError(await t.admin.get(`/api/users/${user.id}`), 404);
+    expectError(await t.admin.delete(`/api/users/${user.id}`), 404);
   });
 
   it('frees the username for a new sign-up', async () => {
     const user = await createUser();
-    await t.http.delete(`/api/users/${user.id}`).expect(204);
+    await t.admin.delete(`/api/users/${user.id}`).expect(204);
 
     await createUser({ username: user.username });
   });
 
   it('answers 404 for a user that does not exist', async () => {
-    expectError(await t.http.delete('/api/users/987654'), 404);
+    expectError(await t.admin.delete('/api/users/987654'), 404);
   });
 
   it('answers 400 for an id that is not a positive integer', async () => {
-    expectError(await t.http.delete('/api/users/1.5'), 400, ['id']);
+    expectError(await t.admin.delete('/api/users/1.5'), 400, ['id']);
   });
 });

@@ -4,15 +4,31 @@ import type { Sequelize } from 'sequelize-typescript';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.setup';
+import { hashPassword } from '../../src/auth/password-hasher';
 import { loadConfig } from '../../src/config/configuration';
 import { createMigratedDatabase, type TestDatabase } from './database';
 
 /** Secrets that must never leave the API: argon2 and bcrypt password hashes. */
 export const SECRET_PATTERNS = [/\$argon2(id|i|d)\$/, /\$2[aby]\$\d\d\$/];
 
+export const TEST_ADMIN = { username: 'test-admin', password: 'test-admin-password' };
+
+/** Generous limits, so tests that sign up many users are not throttled (the rate-limit tests set their own). */
+const TEST_DEFAULTS = {
+  LOGIN_ATTEMPTS_PER_MINUTE: '100000',
+  REGISTRATIONS_PER_MINUTE: '100000',
+  REFRESHES_PER_MINUTE: '100000',
+};
+
+let adminHash: Promise<string> | undefined;
+
 export interface TestApp {
   app: NestFastifyApplication;
+  /** No credentials. */
   http: TestAgent;
+  /** Sends the seeded admin's access token with every request. */
+  admin: TestAgent;
+  adminToken: string;
   database: TestDatabase;
   sequelize: Sequelize;
   /** Every response body this app sent, for checks across a whole file. */
@@ -26,7 +42,12 @@ export interface TestApp {
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createMigratedDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    ...TEST_DEFAULTS,
+    ...env,
+  });
   const app = await createApp(config);
   const bodies: string[] = [];
   app
@@ -39,11 +60,26 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
 
+  const sequelize = app.get<Sequelize>(getConnectionToken());
+  adminHash ??= hashPassword(TEST_ADMIN.password);
+  await sequelize.query(
+    `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+     VALUES (:username, :password, 3, now(), now())`,
+    { replacements: { username: TEST_ADMIN.username, password: await adminHash } },
+  );
+  const login = await request(app.getHttpServer())
+    .post('/api/auth/login')
+    .send(TEST_ADMIN)
+    .expect(200);
+  const adminToken = login.body.accessToken as string;
+
   return {
     app,
     http: request(app.getHttpServer()),
+    admin: request.agent(app.getHttpServer()).set('Authorization', `Bearer ${adminToken}`),
+    adminToken,
     database,
-    sequelize: app.get<Sequelize>(getConnectionToken()),
+    sequelize,
     bodies,
     async close() {
       await app.close();

@@ -30,6 +30,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   [DomainErrorCode.InvalidInput]: HttpStatus.BAD_REQUEST,
   [DomainErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.Unauthorized]: HttpStatus.UNAUTHORIZED,
+  [DomainErrorCode.TooManyRequests]: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 /** PostgreSQL error classes caused by the values a client sent (bad number, too long, …). */

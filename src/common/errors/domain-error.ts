@@ -5,6 +5,7 @@ export enum DomainErrorCode {
   InvalidInput = 'INVALID_INPUT',
   Forbidden = 'FORBIDDEN',
   Unauthorized = 'UNAUTHORIZED',
+  TooManyRequests = 'TOO_MANY_REQUESTS',
 }
 
 export interface FieldError {

@@ -1,0 +1,136 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsString, Length, Min, ValidateIf } from 'class-validator';
+import { IsLicensePlate, IsVehicleText } from '../../drivers/dto/vehicle-fields';
+import { DriverProfileDto } from '../../drivers/dto/driver.dto';
+import { IsOmittable } from '../../common/http/optional';
+import { UserDto } from '../../users/dto/user.dto';
+import { IsPassword, IsUsername } from '../../users/dto/user-fields';
+
+export const RIDER_ROLE_ID = 1;
+export const DRIVER_ROLE_ID = 2;
+const isDriver = (body: { roleId?: unknown }) => body.roleId === DRIVER_ROLE_ID;
+
+/** The client's `RegisterRequest`. Vehicle fields are read for drivers only. */
+export class RegisterDto {
+  @ApiProperty({ example: 'ann.lee', minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' })
+  @IsUsername()
+  username!: string;
+
+  @ApiProperty({
+    example: 'correct horse battery',
+    minLength: 8,
+    maxLength: 128,
+    format: 'password',
+  })
+  @IsPassword()
+  password!: string;
+
+  @ApiProperty({ enum: [RIDER_ROLE_ID, DRIVER_ROLE_ID], description: '1 = rider, 2 = driver' })
+  @IsIn([RIDER_ROLE_ID, DRIVER_ROLE_ID], { message: 'roleId must be 1 (rider) or 2 (driver)' })
+  roleId!: number;
+
+  @ApiPropertyOptional({ example: 'Toyota', description: 'Drivers: required' })
+  @ValidateIf(isDriver)
+  @IsVehicleText('make')
+  make?: string | null;
+
+  @ApiPropertyOptional({ example: 'Prius', description: 'Drivers: required' })
+  @ValidateIf(isDriver)
+  @IsVehicleText('model')
+  model?: string | null;
+
+  @ApiPropertyOptional({ example: 'AB 123', description: 'Drivers: required, unique' })
+  @ValidateIf(isDriver)
+  @IsLicensePlate()
+  licensePlate?: string | null;
+
+  @ApiPropertyOptional({
+    example: 1,
+    description: 'Drivers: an active service type; default 1 (SwiftRide X)',
+  })
+  @ValidateIf((body: RegisterDto, value) => isDriver(body) && value !== undefined && value !== null)
+  @IsInt()
+  @Min(1)
+  serviceTypeId?: number | null;
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'ann.lee' })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Length(1, 255)
+  username!: string;
+
+  @ApiProperty({ example: 'correct horse battery', format: 'password' })
+  @IsString()
+  @Length(1, 128)
+  password!: string;
+}
+
+export class RefreshDto {
+  @ApiProperty({ description: 'The refresh token from login (or from the last rotation)' })
+  @IsString()
+  @Length(1, 512)
+  refreshToken!: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Also replace the refresh token: the response carries a new one and the presented one is ' +
+      'revoked; presenting a revoked token again then ends the whole login. Without it the same ' +
+      'refresh token stays valid until it expires or the user logs out (what the iOS client expects).',
+  })
+  @IsOmittable()
+  @IsBoolean()
+  rotate?: boolean;
+}
+
+export class LogoutDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 512)
+  refreshToken!: string;
+}
+
+/** The client's `LoginResponse`. */
+export class LoginResponseDto {
+  @ApiProperty({ example: true })
+  success!: boolean;
+
+  @ApiProperty({ example: 'Login successful' })
+  message!: string;
+
+  @ApiProperty({
+    description: 'JWT (HS256), valid 15 minutes; payload { sub, userId, roleId, iat, exp }',
+  })
+  accessToken!: string;
+
+  @ApiProperty({ description: 'Opaque, valid 7 days; send it to /api/auth/refresh' })
+  refreshToken!: string;
+
+  @ApiProperty({ example: 12 })
+  userId!: number;
+
+  @ApiProperty({ example: 2 })
+  roleId!: number;
+
+  @ApiProperty({ type: Boolean, nullable: true, description: 'Drivers: online flag; others: null' })
+  isOnline!: boolean | null;
+}
+
+export class RefreshResponseDto {
+  @ApiProperty({ example: true })
+  success!: boolean;
+
+  @ApiProperty()
+  accessToken!: string;
+
+  @ApiPropertyOptional({ description: 'Only when rotate was asked: the refresh token to use next' })
+  refreshToken?: string;
+}
+
+export class MeDto extends UserDto {
+  @ApiProperty({ type: DriverProfileDto, nullable: true, description: 'Drivers only' })
+  profile!: DriverProfileDto | null;
+}

@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import type { AuthConfig } from '../config/configuration';
+
+export interface AccessTokenPayload {
+  sub: string;
+  userId: number;
+  roleId: number;
+  iat: number;
+  exp: number;
+}
+
+/** Access tokens (JWT, HS256 only) and opaque refresh tokens with their stored digests. */
+@Injectable()
+export class TokenService {
+  private readonly config: AuthConfig;
+
+  constructor(
+    private readonly jwt: JwtService,
+    config: ConfigService,
+  ) {
+    this.config = config.getOrThrow<AuthConfig>('auth');
+  }
+
+  signAccessToken(user: { id: number; roleId: number }): Promise<string> {
+    return this.jwt.signAsync(
+      { sub: String(user.id), userId: user.id, roleId: user.roleId },
+      {
+        secret: this.config.jwtSecret,
+        algorithm: 'HS256',
+        expiresIn: this.config.accessTokenTtlSeconds,
+      },
+    );
+  }
+
+  /** The payload of a valid, unexpired HS256 token signed by us; undefined for anything else. */
+  async verifyAccessToken(token: string): Promise<AccessTokenPayload | undefined> {
+    try {
+      const payload = await this.jwt.verifyAsync<AccessTokenPayload>(token, {
+        secret: this.config.jwtSecret,
+        algorithms: ['HS256'],
+      });
+      return Number.isInteger(payload.userId) && Number.isInteger(payload.roleId)
+        ? payload
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** 256 random bits; the client keeps the token, we keep only its SHA-256 digest. */
+  newRefreshToken(): { token: string; digest: string } {
+    const token = randomBytes(32).toString('base64url');
+    return { token, digest: this.digest(token) };
+  }
+
+  digest(refreshToken: string): string {
+    return createHash('sha256').update(refreshToken).digest('hex');
+  }
+
+  refreshTokenExpiry(from = new Date()): Date {
+    return new Date(from.getTime() + this.config.refreshTokenTtlDays * 24 * 3600 * 1000);
+  }
+}

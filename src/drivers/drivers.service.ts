@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection, InjectModel } from '@nestjs/sequelize';
+import type { Sequelize } from 'sequelize-typescript';
+import { notFound } from '../common/errors/domain-error';
+import { ServiceType } from '../service-types/service-type.model';
+import { ServiceTypesService } from '../service-types/service-types.service';
+import { DriverProfile } from './driver-profile.model';
+import type { DriverProfileDto, UpdateVehicleDto } from './dto/driver.dto';
+import { toDriverProfileDto } from './drivers.mapper';
+
+const noProfile = (userId: number) => notFound('Driver profile of user', userId);
+
+@Injectable()
+export class DriversService {
+  constructor(
+    @InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile,
+    @InjectConnection() private readonly sequelize: Sequelize,
+    private readonly serviceTypes: ServiceTypesService,
+  ) {}
+
+  async findByUser(userId: number): Promise<DriverProfileDto> {
+    const profile = await this.profiles.findOne({
+      where: { userId },
+      include: [{ model: ServiceType, as: 'serviceType' }],
+    });
+    if (!profile) throw noProfile(userId);
+    return toDriverProfileDto(profile);
+  }
+
+  async setOnline(userId: number, isOnline: boolean): Promise<void> {
+    const [updated] = await this.profiles.update({ isOnline }, { where: { userId } });
+    if (updated === 0) throw noProfile(userId);
+  }
+
+  /** A new service type must be active; the check and the change share one transaction. */
+  async updateVehicle(userId: number, dto: UpdateVehicleDto): Promise<DriverProfileDto> {
+    await this.sequelize.transaction(async (transaction) => {
+      if (dto.serviceTypeId !== undefined)
+        await this.serviceTypes.assertActive(dto.serviceTypeId, transaction);
+      const [updated] = await this.profiles.update({ ...dto }, { where: { userId }, transaction });
+      if (updated === 0) throw noProfile(userId);
+    });
+    return this.findByUser(userId);
+  }
+}

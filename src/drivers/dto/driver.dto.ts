@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, Min } from 'class-validator';
+import { IsOmittable } from '../../common/http/optional';
+import { ServiceTypeDto } from '../../service-types/dto/service-type.dto';
+import { IsLicensePlate, IsVehicleText } from './vehicle-fields';
+
+export class DriverProfileDto {
+  @ApiProperty({ example: 3 })
+  id!: number;
+
+  @ApiProperty({ example: 12 })
+  userId!: number;
+
+  @ApiProperty({ example: 'Toyota' })
+  make!: string;
+
+  @ApiProperty({ example: 'Prius' })
+  model!: string;
+
+  @ApiProperty({ example: 'AB 123' })
+  licensePlate!: string;
+
+  @ApiProperty({ example: false })
+  isOnline!: boolean;
+
+  @ApiProperty({ example: 1 })
+  serviceTypeId!: number;
+
+  @ApiProperty({ type: ServiceTypeDto })
+  serviceType!: ServiceTypeDto;
+}
+
+export class UpdateStatusDto {
+  @ApiProperty({ example: true })
+  @IsBoolean()
+  isOnline!: boolean;
+}
+
+export class UpdateVehicleDto {
+  @ApiPropertyOptional({ example: 'Toyota' })
+  @IsOmittable()
+  @IsVehicleText('make')
+  make?: string;
+
+  @ApiPropertyOptional({ example: 'Prius' })
+  @IsOmittable()
+  @IsVehicleText('model')
+  model?: string;
+
+  @ApiPropertyOptional({ example: 'AB 123' })
+  @IsOmittable()
+  @IsLicensePlate()
+  licensePlate?: string;
+
+  @ApiPropertyOptional({ example: 2, description: 'An active service type' })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  serviceTypeId?: number;
+}

@@ -1,0 +1,26 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsString, Length, Matches } from 'class-validator';
+
+const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/** Vehicle make or model: trimmed, 1–64 characters. */
+export function IsVehicleText(field: string): PropertyDecorator {
+  return applyDecorators(
+    trim,
+    IsString(),
+    Length(1, 64, { message: `${field} must be between 1 and 64 characters` }),
+  );
+}
+
+/** Stored trimmed and upper-cased, so "ab 123" and "AB 123" are the same plate. */
+export function IsLicensePlate(): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value)),
+    IsString(),
+    Length(2, 16, { message: 'licensePlate must be between 2 and 16 characters' }),
+    Matches(/^[A-Z0-9][A-Z0-9 -]*$/, {
+      message: 'licensePlate may contain only letters, digits, spaces and "-"',
+    }),
+  );
+}
