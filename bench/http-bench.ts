@@ -19,6 +19,7 @@ import { startEmbeddedPostgres, type RunningDatabase } from '../src/database/emb
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
 const USERS = 1_000;
+const ADMIN = { adminUsername: 'bench-admin', adminPassword: 'bench-admin-password' };
 
 interface Result {
   name: string;
@@ -28,7 +29,10 @@ interface Result {
   errors: number;
 }
 
-function runAutocannon(url: string): Promise<{
+function runAutocannon(
+  url: string,
+  headers: string[],
+): Promise<{
   requests: { average: number };
   latency: { p50: number; p99: number };
   errors: number;
@@ -44,6 +48,7 @@ function runAutocannon(url: string): Promise<{
         String(CONNECTIONS),
         '-d',
         String(DURATION_SECONDS),
+        ...headers.flatMap((header) => ['-H', header]),
         url,
       ],
       { stdio: ['ignore', 'pipe', 'ignore'] },
@@ -57,9 +62,10 @@ function runAutocannon(url: string): Promise<{
   });
 }
 
-async function measure(name: string, url: string): Promise<Result> {
-  await runAutocannon(url).catch(() => undefined); // warm-up, not counted
-  const result = await runAutocannon(url);
+async function measure(name: string, url: string, token?: string): Promise<Result> {
+  const headers = token ? [`Authorization=Bearer ${token}`] : [];
+  await runAutocannon(url, headers).catch(() => undefined); // warm-up, not counted
+  const result = await runAutocannon(url, headers);
   return {
     name,
     requestsPerSecond: result.requests.average,
@@ -107,7 +113,7 @@ async function main(): Promise<void> {
   await sql(adminUrl, `CREATE DATABASE "${database}"`);
   try {
     await migrateUp(url.toString());
-    await runSeeders(url.toString(), {});
+    await runSeeders(url.toString(), ADMIN);
     await sql(
       url.toString(),
       `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
@@ -124,6 +130,12 @@ async function main(): Promise<void> {
     );
     await app.listen(0, '127.0.0.1');
     const api = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const login = await fetch(`${api}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: ADMIN.adminUsername, password: ADMIN.adminPassword }),
+    });
+    const admin = ((await login.json()) as { accessToken: string }).accessToken;
 
     const results: Result[] = [];
     results.push(
@@ -133,15 +145,24 @@ async function main(): Promise<void> {
       ),
     );
     results.push(await measure('GET /api/health (SELECT 1)', `${api}/api/health`));
-    results.push(await measure('GET /api/users?limit=20', `${api}/api/users?limit=20`));
-    results.push(await measure('GET /api/users?limit=100', `${api}/api/users?limit=100`));
+    results.push(await measure('GET /api/service-types (public)', `${api}/api/service-types`));
+    results.push(
+      await measure(
+        'GET /api/auth/secure-route (token check)',
+        `${api}/api/auth/secure-route`,
+        admin,
+      ),
+    );
+    results.push(await measure('GET /api/users?limit=20', `${api}/api/users?limit=20`, admin));
+    results.push(await measure('GET /api/users?limit=100', `${api}/api/users?limit=100`, admin));
     results.push(
       await measure(
         'GET /api/users?search=user-1&role=driver',
         `${api}/api/users?search=user-1&role=driver`,
+        admin,
       ),
     );
-    results.push(await measure('GET /api/roles (with user counts)', `${api}/api/roles`));
+    results.push(await measure('GET /api/roles (with user counts)', `${api}/api/roles`, admin));
 
     await app.close();
     await new Promise((resolve) => baseline.close(resolve));

@@ -1,11 +1,17 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectModel } from '@nestjs/sequelize';
+import { InjectConnection } from '@nestjs/sequelize';
+import { QueryTypes } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
 import { TokenService } from '../../auth/token.service';
-import { Role } from '../../roles/role.model';
-import { User } from '../../users/user.model';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { type AuthenticatedRequest, IS_PUBLIC, type RoleName, ROLES } from './auth.decorators';
+import {
+  type AuthenticatedRequest,
+  type Caller,
+  IS_PUBLIC,
+  type RoleName,
+  ROLES,
+} from './auth.decorators';
 
 const unauthorized = (message: string) => new DomainError(DomainErrorCode.Unauthorized, message);
 
@@ -19,7 +25,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
-    @InjectModel(User) private readonly users: typeof User,
+    @InjectConnection() private readonly sequelize: Sequelize,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,12 +39,9 @@ export class AccessGuard implements CanActivate {
     const payload = await this.tokens.verifyAccessToken(token);
     if (!payload) throw unauthorized('The access token is invalid or has expired');
 
-    const user = await this.users.findByPk(payload.userId, {
-      attributes: ['id', 'roleId'],
-      include: [{ model: Role, as: 'role', attributes: ['name'] }],
-    });
-    if (!user) throw unauthorized('The account of this token no longer exists');
-    request.caller = { id: user.id, roleId: user.roleId, role: user.role!.name };
+    const caller = await this.findCaller(payload.userId);
+    if (!caller) throw unauthorized('The account of this token no longer exists');
+    request.caller = caller;
 
     const allowed = this.reflector.getAllAndOverride<RoleName[] | undefined>(ROLES, targets);
     if (allowed && !allowed.includes(request.caller.role as RoleName)) {
@@ -48,5 +51,15 @@ export class AccessGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  /** On every authenticated request, so a plain indexed query without model instances. */
+  private async findCaller(userId: number): Promise<Caller | undefined> {
+    const [caller] = await this.sequelize.query<Caller>(
+      `SELECT u.id, u."roleId", r.name AS role
+       FROM "Users" u JOIN "Roles" r ON r.id = u."roleId" WHERE u.id = :userId`,
+      { replacements: { userId }, type: QueryTypes.SELECT },
+    );
+    return caller;
   }
 }
