@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { notFound } from '../common/errors/domain-error';
+import { definedFields } from '../common/http/defined';
 import { ServiceType } from '../service-types/service-type.model';
 import { ServiceTypesService } from '../service-types/service-types.service';
 import { DriverProfile } from './driver-profile.model';
@@ -34,10 +35,13 @@ export class DriversService {
 
   /** A new service type must be active; the check and the change share one transaction. */
   async updateVehicle(userId: number, dto: UpdateVehicleDto): Promise<DriverProfileDto> {
+    const changes = definedFields(dto);
+    if (Object.keys(changes).length === 0) return this.findByUser(userId);
     await this.sequelize.transaction(async (transaction) => {
-      if (dto.serviceTypeId !== undefined)
-        await this.serviceTypes.assertActive(dto.serviceTypeId, transaction);
-      const [updated] = await this.profiles.update({ ...dto }, { where: { userId }, transaction });
+      if (changes.serviceTypeId !== undefined) {
+        await this.serviceTypes.assertActive(changes.serviceTypeId, transaction);
+      }
+      const [updated] = await this.profiles.update(changes, { where: { userId }, transaction });
       if (updated === 0) throw noProfile(userId);
     });
     return this.findByUser(userId);

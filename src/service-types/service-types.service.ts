@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/sequelize';
 import { literal, Op, type Transaction } from 'sequelize';
 import { isStillReferenced } from '../common/errors/database-errors';
 import { conflict, invalidInput, notFound } from '../common/errors/domain-error';
+import { definedFields } from '../common/http/defined';
 import type {
   CreateServiceTypeDto,
   ServiceTypeDto,
@@ -58,8 +59,9 @@ export class ServiceTypesService {
   }
 
   async update(id: number, dto: UpdateServiceTypeDto): Promise<ServiceTypeDto> {
-    if (Object.keys(dto).length > 0) {
-      const [updated] = await this.types.update({ ...dto }, { where: { id } });
+    const changes = definedFields(dto);
+    if (Object.keys(changes).length > 0) {
+      const [updated] = await this.types.update(changes, { where: { id } });
       if (updated === 0) throw notFound('Service type', id);
     }
     return this.findById(id);

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/sequelize';
+import { InjectConnection, InjectModel } from '@nestjs/sequelize';
+import type { Sequelize } from 'sequelize-typescript';
+import { DRIVER_ROLE_ID } from '../auth/dto/auth.dto';
+import { DriverProfile } from '../drivers/driver-profile.model';
 import { fn, col, Op, where, type WhereOptions } from 'sequelize';
 import { hashPassword, verifyPassword } from '../auth/password-hasher';
 import { SessionsService } from '../auth/sessions.service';
@@ -18,6 +21,8 @@ const WITH_ROLE = { model: Role, as: 'role', attributes: ['id', 'name'] };
 export class UsersService {
   constructor(
     @InjectModel(User) private readonly users: typeof User,
+    @InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile,
+    @InjectConnection() private readonly sequelize: Sequelize,
     private readonly sessions: SessionsService,
   ) {}
 
@@ -75,9 +80,15 @@ export class UsersService {
       ...(dto.password !== undefined && { password: await hashPassword(dto.password) }),
     };
     if (Object.keys(changes).length > 0) {
-      const [updated] = await this.users.update(changes, { where: { id } });
-      if (updated === 0) throw notFound('User', id);
-      if (changes.password) await this.sessions.endAllFor(id, 'password_changed');
+      await this.sequelize.transaction(async (transaction) => {
+        const [updated] = await this.users.update(changes, { where: { id }, transaction });
+        if (updated === 0) throw notFound('User', id);
+        if (changes.password) await this.sessions.endAllFor(id, 'password_changed', transaction);
+        // Someone who is no longer a driver must not count as a driver online.
+        if (changes.roleId !== undefined && changes.roleId !== DRIVER_ROLE_ID) {
+          await this.profiles.update({ isOnline: false }, { where: { userId: id }, transaction });
+        }
+      });
     }
     return this.findById(id);
   }

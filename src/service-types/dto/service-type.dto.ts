@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsNumber, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsMoney } from '../../common/http/money.decorator';
 import { IsOmittable } from '../../common/http/optional';
 
 /** Exactly the client's `ServiceType`: money as JSON numbers. */
@@ -27,8 +28,6 @@ export class ServiceTypeDto {
   isActive!: boolean;
 }
 
-const MONEY = { maxDecimalPlaces: 2 };
-
 export class CreateServiceTypeDto {
   @ApiProperty({ example: 'SwiftRide Green', minLength: 2, maxLength: 64 })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
@@ -37,21 +36,15 @@ export class CreateServiceTypeDto {
   name!: string;
 
   @ApiProperty({ example: 3, minimum: 0, maximum: 99999999 })
-  @IsNumber(MONEY)
-  @Min(0)
-  @Max(99_999_999)
+  @IsMoney()
   baseFare!: number;
 
   @ApiProperty({ example: 1.5, minimum: 0 })
-  @IsNumber(MONEY)
-  @Min(0)
-  @Max(99_999_999)
+  @IsMoney()
   perMileRate!: number;
 
   @ApiProperty({ example: 0.3, minimum: 0 })
-  @IsNumber(MONEY)
-  @Min(0)
-  @Max(99_999_999)
+  @IsMoney()
   perMinuteRate!: number;
 
   @ApiProperty({ example: 4, minimum: 1, maximum: 20 })
@@ -76,23 +69,17 @@ export class UpdateServiceTypeDto {
 
   @ApiPropertyOptional({ example: 3 })
   @IsOmittable()
-  @IsNumber(MONEY)
-  @Min(0)
-  @Max(99_999_999)
+  @IsMoney()
   baseFare?: number;
 
   @ApiPropertyOptional({ example: 1.5 })
   @IsOmittable()
-  @IsNumber(MONEY)
-  @Min(0)
-  @Max(99_999_999)
+  @IsMoney()
   perMileRate?: number;
 
   @ApiPropertyOptional({ example: 0.3 })
   @IsOmittable()
-  @IsNumber(MONEY)
-  @Min(0)
-  @Max(99_999_999)
+  @IsMoney()
   perMinuteRate?: number;
 
   @ApiPropertyOptional({ example: 4 })
