@@ -13,10 +13,12 @@ export function IsVehicleText(field: string): PropertyDecorator {
   );
 }
 
-/** Stored trimmed and upper-cased, so "ab 123" and "AB 123" are the same plate. */
+/** Stored trimmed, upper-cased, inner spaces collapsed: "ab  123" and "AB 123" are one plate. */
 export function IsLicensePlate(): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value)),
+    Transform(({ value }) =>
+      typeof value === 'string' ? value.trim().replace(/\s+/g, ' ').toUpperCase() : value,
+    ),
     IsString(),
     Length(2, 16, { message: 'licensePlate must be between 2 and 16 characters' }),
     Matches(/^[A-Z0-9][A-Z0-9 -]*$/, {
