@@ -38,8 +38,14 @@ export async function login(t: TestApp, username: string, password = PASSWORD): 
 }
 
 /** Registers a rider through the API and logs them in. */
-export async function createRider(t: TestApp, username = uniqueUsername('rider')): Promise<Account> {
-  await t.http.post('/api/auth/register').send({ username, password: PASSWORD, roleId: 1 }).expect(201);
+export async function createRider(
+  t: TestApp,
+  username = uniqueUsername('rider'),
+): Promise<Account> {
+  await t.http
+    .post('/api/auth/register')
+    .send({ username, password: PASSWORD, roleId: 1 })
+    .expect(201);
   return login(t, username);
 }
 

@@ -57,21 +57,29 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       if (typeof payload === 'string') bodies.push(payload);
       return payload;
     });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-
-  const sequelize = app.get<Sequelize>(getConnectionToken());
-  adminHash ??= hashPassword(TEST_ADMIN.password);
-  await sequelize.query(
-    `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
-     VALUES (:username, :password, 3, now(), now())`,
-    { replacements: { username: TEST_ADMIN.username, password: await adminHash } },
-  );
-  const login = await request(app.getHttpServer())
-    .post('/api/auth/login')
-    .send(TEST_ADMIN)
-    .expect(200);
-  const adminToken = login.body.accessToken as string;
+  let adminToken: string;
+  let sequelize: Sequelize;
+  try {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    sequelize = app.get<Sequelize>(getConnectionToken());
+    adminHash ??= hashPassword(TEST_ADMIN.password);
+    await sequelize.query(
+      `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+       VALUES (:username, :password, 3, now(), now())`,
+      { replacements: { username: TEST_ADMIN.username, password: await adminHash } },
+    );
+    const login = await request(app.getHttpServer())
+      .post('/api/auth/login')
+      .send(TEST_ADMIN)
+      .expect(200);
+    adminToken = login.body.accessToken as string;
+  } catch (error) {
+    // Close what was opened (pool, Redis), or Jest waits for it forever.
+    await app.close().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+    throw error;
+  }
 
   return {
     app,

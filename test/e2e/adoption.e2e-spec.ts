@@ -1,0 +1,446 @@
+/** Taking over a database the original Express server created and used: migrate, keep, log in. */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import * as bcrypt from 'bcryptjs';
+import request from 'supertest';
+import { migrateUp } from '../../db/migrator';
+import { createApp } from '../../src/app.setup';
+import { loadConfig } from '../../src/config/configuration';
+import { createEmptyDatabase, type TestDatabase } from '../support/database';
+import { withClient } from '../support/postgres';
+
+const RIDER = 1;
+const DRIVER = 2;
+
+/** What sequelize-cli recorded in the original server's SequelizeMeta. */
+const ORIGINAL_MIGRATIONS = [
+  '20260216222120-create-user.js',
+  '20260217150451-create-role.js',
+  '20260217150640-update-users-add-roleId-remove-role.js',
+  '20260217160120-create-driver-profile.js',
+  '20260314233728-add-isOnline-to-driverprofiles.js',
+  '20260315171310-create-ride-request.js',
+  '20260316014749-create-service-type.js',
+  '20260316130521-add-serviceTypeId-to-driverProfiles.js',
+];
+
+/**
+ * The original server's schema, statement by statement as sequelize-cli ran its eight migrations
+ * (createTable / addColumn / removeColumn in Sequelize 6's PostgreSQL dialect).
+ */
+const ORIGINAL_SCHEMA = [
+  `CREATE TABLE "SequelizeMeta" ("name" VARCHAR(255) NOT NULL UNIQUE, PRIMARY KEY ("name"))`,
+  `CREATE TABLE "Users" ("id" SERIAL, "username" VARCHAR(255), "password" VARCHAR(255),
+     "role" VARCHAR(255), "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL,
+     "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("id"))`,
+  `CREATE TABLE "Roles" ("id" SERIAL, "name" VARCHAR(255),
+     "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL,
+     PRIMARY KEY ("id"))`,
+  `ALTER TABLE "Users" ADD COLUMN "roleId" INTEGER NOT NULL
+     REFERENCES "Roles" ("id") ON DELETE RESTRICT ON UPDATE CASCADE`,
+  `ALTER TABLE "Users" DROP COLUMN "role"`,
+  `CREATE TABLE "DriverProfiles" ("id" SERIAL,
+     "userId" INTEGER NOT NULL UNIQUE REFERENCES "Users" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+     "make" VARCHAR(255) NOT NULL, "model" VARCHAR(255) NOT NULL,
+     "licensePlate" VARCHAR(255) NOT NULL UNIQUE,
+     "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
+     "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(), PRIMARY KEY ("id"))`,
+  `ALTER TABLE "DriverProfiles" ADD COLUMN "isOnline" BOOLEAN NOT NULL DEFAULT false`,
+  `CREATE TYPE "public"."enum_RideRequests_status" AS ENUM
+     ('REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED')`,
+  `CREATE TYPE "public"."enum_RideRequests_serviceType" AS ENUM
+     ('SWIFTRIDE_X', 'SWIFTRIDE_BLACK', 'SWIFTRIDE_SUV')`,
+  `CREATE TABLE "RideRequests" ("id" SERIAL, "riderId" INTEGER, "driverId" INTEGER,
+     "pickupLatitude" FLOAT, "pickupLongitude" FLOAT, "pickupAddress" VARCHAR(255),
+     "destinationLatitude" FLOAT, "destinationLongitude" FLOAT, "destinationAddress" VARCHAR(255),
+     "status" "public"."enum_RideRequests_status" NOT NULL DEFAULT 'REQUESTED',
+     "serviceType" "public"."enum_RideRequests_serviceType" NOT NULL DEFAULT 'SWIFTRIDE_X',
+     "estimatedFare" DECIMAL, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL,
+     "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("id"))`,
+  `CREATE TABLE "ServiceTypes" ("id" SERIAL, "name" VARCHAR(255), "baseFare" DECIMAL,
+     "perMileRate" DECIMAL, "perMinuteRate" DECIMAL, "maxPassengers" INTEGER, "isActive" BOOLEAN,
+     "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL,
+     PRIMARY KEY ("id"))`,
+  `ALTER TABLE "DriverProfiles" ADD COLUMN "serviceTypeId" INTEGER NOT NULL DEFAULT 1
+     REFERENCES "ServiceTypes" ("id") ON DELETE RESTRICT ON UPDATE CASCADE`,
+];
+
+interface OriginalUser {
+  username: string;
+  password: string;
+  roleId: number;
+  /** bcryptjs 2 (the original server's) wrote `$2a$`; bcryptjs 3 writes `$2b$`. */
+  bcryptVersion: '2a' | '2b';
+  createdAt: Date;
+}
+
+const ANN: OriginalUser = {
+  username: 'Ann.Lee',
+  password: 'anns-first-password',
+  roleId: RIDER,
+  bcryptVersion: '2a',
+  createdAt: new Date('2026-02-18T09:00:00.000Z'),
+};
+const DAVE: OriginalUser = {
+  username: 'dave',
+  password: 'dave-drives-at-night',
+  roleId: DRIVER,
+  bcryptVersion: '2a',
+  createdAt: new Date('2026-02-19T10:30:00.000Z'),
+};
+const ERIN: OriginalUser = {
+  username: 'erin',
+  password: 'erin-is-offline',
+  roleId: DRIVER,
+  bcryptVersion: '2a',
+  createdAt: new Date('2026-03-15T08:00:00.000Z'),
+};
+/** Signed up after ANN with the same name in another case: the original server let that through. */
+const LATER_ANN: OriginalUser = {
+  username: 'ann.lee',
+  password: 'another-ann-entirely',
+  roleId: RIDER,
+  bcryptVersion: '2a',
+  createdAt: new Date('2026-03-16T12:00:00.000Z'),
+};
+const GRACE: OriginalUser = {
+  username: 'grace',
+  password: 'grace-under-pressure',
+  roleId: RIDER,
+  bcryptVersion: '2a',
+  createdAt: new Date('2026-03-17T07:45:00.000Z'),
+};
+const BOB: OriginalUser = {
+  username: 'bob',
+  password: 'bobs-newer-hash',
+  roleId: RIDER,
+  bcryptVersion: '2b',
+  createdAt: new Date('2026-03-18T18:20:00.000Z'),
+};
+const ORIGINAL_USERS = [ANN, DAVE, ERIN, LATER_ANN, GRACE, BOB];
+
+const SERVICE_TYPES = [
+  { name: 'SwiftRide X', baseFare: '2.50', perMileRate: '1.20', perMinuteRate: '0.25', seats: 4 },
+  { name: 'SwiftRide SUV', baseFare: '5.00', perMileRate: '2.00', perMinuteRate: '0.35', seats: 6 },
+  {
+    name: 'SwiftRide Black',
+    baseFare: '8.00',
+    perMileRate: '3.00',
+    perMinuteRate: '0.50',
+    seats: 4,
+  },
+];
+
+function bcryptHash(user: OriginalUser): string {
+  const salt = bcrypt.genSaltSync(10).replace(/^\$2b\$/, `$${user.bcryptVersion}$`);
+  return bcrypt.hashSync(user.password, salt);
+}
+
+/** Our migration names that sort after the original eight, i.e. what adoption must apply. */
+function newerMigrationNames(): string[] {
+  return readdirSync(join(__dirname, '..', '..', 'db', 'migrations'))
+    .filter((file) => /^\d{14}-[\w-]+\.ts$/.test(file))
+    .map((file) => file.replace(/\.ts$/, '.js'))
+    .filter((name) => name > ORIGINAL_MIGRATIONS[ORIGINAL_MIGRATIONS.length - 1])
+    .sort();
+}
+
+type Row = Record<string, unknown>;
+
+async function query<T extends Row = Row>(url: string, sql: string, params: unknown[] = []) {
+  const result = await withClient(url, (client) => client.query<T>(sql, params));
+  return result.rows;
+}
+
+interface OriginalData {
+  userIds: Map<OriginalUser, number>;
+  hashes: Map<OriginalUser, string>;
+  rows: Record<'Users' | 'Roles' | 'DriverProfiles' | 'ServiceTypes' | 'RideRequests', Row[]>;
+}
+
+/** The tables, filled the way the original server left them; returns what went in. */
+async function buildOriginalDatabase(url: string): Promise<OriginalData> {
+  return withClient(url, async (client) => {
+    const insert = async (sql: string, params: unknown[]) =>
+      (await client.query<{ id: number }>(`${sql} RETURNING id`, params)).rows[0].id;
+    for (const statement of ORIGINAL_SCHEMA) await client.query(statement);
+    for (const name of ORIGINAL_MIGRATIONS) {
+      await client.query(`INSERT INTO "SequelizeMeta" (name) VALUES ($1)`, [name]);
+    }
+
+    for (const role of ['rider', 'driver']) {
+      await client.query(
+        `INSERT INTO "Roles" (name, "createdAt", "updatedAt") VALUES ($1, now(), now())`,
+        [role],
+      );
+    }
+    for (const type of SERVICE_TYPES) {
+      await client.query(
+        `INSERT INTO "ServiceTypes" (name, "baseFare", "perMileRate", "perMinuteRate",
+           "maxPassengers", "isActive", "createdAt", "updatedAt")
+         VALUES ($1, $2, $3, $4, $5, true, '2026-03-16T02:00:00Z', '2026-03-16T02:00:00Z')`,
+        [type.name, type.baseFare, type.perMileRate, type.perMinuteRate, type.seats],
+      );
+    }
+
+    const userIds = new Map<OriginalUser, number>();
+    const hashes = new Map<OriginalUser, string>();
+    for (const user of ORIGINAL_USERS) {
+      hashes.set(user, bcryptHash(user));
+      const id = await insert(
+        `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+         VALUES ($1, $2, $3, $4, $4)`,
+        [user.username, hashes.get(user), user.roleId, user.createdAt],
+      );
+      userIds.set(user, id);
+    }
+
+    await client.query(
+      `INSERT INTO "DriverProfiles"
+         ("userId", make, model, "licensePlate", "isOnline", "serviceTypeId")
+       VALUES ($1, 'Toyota', 'Prius', 'SWIFT-1', true, 3)`,
+      [userIds.get(DAVE)],
+    );
+    await client.query(
+      `INSERT INTO "DriverProfiles" ("userId", make, model, "licensePlate")
+       VALUES ($1, 'Honda', 'Civic', 'SWIFT-2')`,
+      [userIds.get(ERIN)],
+    );
+
+    await client.query(
+      `INSERT INTO "RideRequests" ("riderId", "driverId", "pickupLatitude", "pickupLongitude",
+         "pickupAddress", "destinationLatitude", "destinationLongitude", "destinationAddress",
+         status, "serviceType", "estimatedFare", "createdAt", "updatedAt")
+       VALUES ($1, $2, 37.7749, -122.4194, '1 Market St', 37.8044, -122.2712, '2 Broadway',
+         'COMPLETED', 'SWIFTRIDE_BLACK', 23.75, '2026-03-16T20:00:00Z', '2026-03-16T20:40:00Z')`,
+      [userIds.get(ANN), userIds.get(DAVE)],
+    );
+    await client.query(
+      `INSERT INTO "RideRequests" ("riderId", "pickupLatitude", "pickupLongitude", "pickupAddress",
+         "destinationLatitude", "destinationLongitude", "destinationAddress", "estimatedFare",
+         "createdAt", "updatedAt")
+       VALUES ($1, 40.7128, -74.006, '3 Wall St', 40.7306, -73.9352, '4 Bedford Ave', 18.2,
+         '2026-03-17T09:00:00Z', '2026-03-17T09:00:00Z')`,
+      [userIds.get(BOB)],
+    );
+
+    return { userIds, hashes, rows: await originalTables(url) };
+  });
+}
+
+/** The original tables' rows, in id order. */
+async function originalTables(url: string): Promise<OriginalData['rows']> {
+  const all = (table: string) => query(url, `SELECT * FROM "${table}" ORDER BY id`);
+  return {
+    Users: await all('Users'),
+    Roles: await all('Roles'),
+    DriverProfiles: await all('DriverProfiles'),
+    ServiceTypes: await all('ServiceTypes'),
+    RideRequests: await all('RideRequests'),
+  };
+}
+
+async function storedPassword(url: string, userId: number): Promise<string> {
+  const [row] = await query<{ password: string }>(
+    url,
+    `SELECT password FROM "Users" WHERE id = $1`,
+    [userId],
+  );
+  return row.password;
+}
+
+/** The API exactly as `npm start` builds it, on the adopted database. */
+async function startApp(url: string): Promise<NestFastifyApplication> {
+  const app = await createApp(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url }));
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+describe('adopting the original Express server’s database', () => {
+  let database: TestDatabase;
+  let original: OriginalData;
+  let applied: string[];
+  let afterMigration: OriginalData['rows'];
+  let app: NestFastifyApplication;
+
+  const idOf = (user: OriginalUser) => original.userIds.get(user)!;
+  const renamedLaterAnn = () => `${LATER_ANN.username}-${idOf(LATER_ANN)}`;
+  const logIn = (username: string, password: string) =>
+    request(app.getHttpServer()).post('/api/auth/login').send({ username, password });
+
+  beforeAll(async () => {
+    database = await createEmptyDatabase();
+    original = await buildOriginalDatabase(database.url);
+    applied = await migrateUp(database.url);
+    afterMigration = await originalTables(database.url);
+    app = await startApp(database.url);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('applies only our migrations newer than the original eight, and records them', async () => {
+    const newer = newerMigrationNames();
+    expect(newer.length).toBeGreaterThan(0);
+
+    expect(applied).toEqual(newer);
+
+    const recorded = await query<{ name: string }>(
+      database.url,
+      `SELECT name FROM "SequelizeMeta" ORDER BY name`,
+    );
+    expect(recorded.map((row) => row.name)).toEqual([...ORIGINAL_MIGRATIONS, ...newer]);
+  });
+
+  it('keeps every role, service type, driver profile and ride exactly as it was', () => {
+    for (const table of ['Roles', 'ServiceTypes', 'DriverProfiles', 'RideRequests'] as const) {
+      expect({ table, rows: afterMigration[table] }).toEqual({ table, rows: original.rows[table] });
+    }
+    expect(afterMigration.Roles).toEqual([
+      expect.objectContaining({ id: RIDER, name: 'rider' }),
+      expect.objectContaining({ id: DRIVER, name: 'driver' }),
+    ]);
+    expect(afterMigration.ServiceTypes.map((type) => [type.id, type.name, type.baseFare])).toEqual([
+      [1, 'SwiftRide X', '2.50'],
+      [2, 'SwiftRide SUV', '5.00'],
+      [3, 'SwiftRide Black', '8.00'],
+    ]);
+    expect(afterMigration.DriverProfiles).toEqual([
+      expect.objectContaining({
+        userId: idOf(DAVE),
+        licensePlate: 'SWIFT-1',
+        isOnline: true,
+        serviceTypeId: 3,
+      }),
+      expect.objectContaining({
+        userId: idOf(ERIN),
+        licensePlate: 'SWIFT-2',
+        isOnline: false,
+        serviceTypeId: 1,
+      }),
+    ]);
+    expect(afterMigration.RideRequests).toEqual([
+      expect.objectContaining({
+        riderId: idOf(ANN),
+        driverId: idOf(DAVE),
+        pickupLatitude: 37.7749,
+        status: 'COMPLETED',
+        serviceType: 'SWIFTRIDE_BLACK',
+        estimatedFare: '23.75',
+      }),
+      expect.objectContaining({
+        riderId: idOf(BOB),
+        driverId: null,
+        status: 'REQUESTED',
+        serviceType: 'SWIFTRIDE_X',
+        estimatedFare: '18.2',
+      }),
+    ]);
+  });
+
+  it('keeps every user with their id, role, creation time and bcrypt hash', () => {
+    expect(afterMigration.Users).toHaveLength(ORIGINAL_USERS.length);
+    expect(afterMigration.Users).toEqual(
+      ORIGINAL_USERS.map((user) =>
+        expect.objectContaining({
+          id: idOf(user),
+          password: original.hashes.get(user),
+          roleId: user.roleId,
+          createdAt: user.createdAt,
+        }),
+      ),
+    );
+    expect(original.hashes.get(ANN)).toMatch(/^\$2a\$10\$/);
+    expect(original.hashes.get(BOB)).toMatch(/^\$2b\$10\$/);
+  });
+
+  it('renames the later of two usernames equal but for case to <name>-<id>', () => {
+    const usernames = afterMigration.Users.map((user) => user.username);
+
+    expect(usernames).toEqual(
+      ORIGINAL_USERS.map((user) => (user === LATER_ANN ? renamedLaterAnn() : user.username)),
+    );
+    expect(usernames).toContain('Ann.Lee');
+  });
+
+  it.each([
+    ['a rider', ANN, null],
+    ['an online driver', DAVE, true],
+    ['an offline driver', ERIN, false],
+  ])('logs %s in with their old password, roleId and online flag', async (_, user, isOnline) => {
+    const response = await logIn(user.username, user.password);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      message: expect.any(String),
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      userId: idOf(user),
+      roleId: user.roleId,
+      isOnline,
+    });
+  });
+
+  it('logs the renamed duplicate in under its new name with its own old password', async () => {
+    const renamed = await logIn(renamedLaterAnn(), LATER_ANN.password);
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ userId: idOf(LATER_ANN), roleId: RIDER, isOnline: null });
+
+    const byOldName = await logIn(LATER_ANN.username, LATER_ANN.password);
+    expect(byOldName.status).toBe(401);
+  });
+
+  it('shows an original driver their vehicle and service type, fares as JSON numbers', async () => {
+    const login = await logIn(DAVE.username, DAVE.password);
+    expect(login.status).toBe(200);
+
+    const me = await request(app.getHttpServer())
+      .get('/api/auth/me')
+      .set('Authorization', `Bearer ${login.body.accessToken}`);
+
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({
+      id: idOf(DAVE),
+      username: DAVE.username,
+      roleId: DRIVER,
+      role: { id: DRIVER, name: 'driver' },
+      profile: {
+        make: 'Toyota',
+        model: 'Prius',
+        licensePlate: 'SWIFT-1',
+        isOnline: true,
+        serviceTypeId: 3,
+        serviceType: { id: 3, name: 'SwiftRide Black', baseFare: 8, perMileRate: 3 },
+      },
+    });
+  });
+
+  it.each([
+    ['$2a$', GRACE],
+    ['$2b$', BOB],
+  ])(
+    'replaces a %s hash with argon2id at the first login; the next login still works',
+    async (_, user) => {
+      expect(await storedPassword(database.url, idOf(user))).toBe(original.hashes.get(user));
+
+      expect((await logIn(user.username, user.password)).status).toBe(200);
+
+      const rehashed = await storedPassword(database.url, idOf(user));
+      expect(rehashed).toMatch(/^\$argon2id\$/);
+
+      const again = await logIn(user.username, user.password);
+      expect(again.status).toBe(200);
+      expect(again.body.userId).toBe(idOf(user));
+      expect(await storedPassword(database.url, idOf(user))).toBe(rehashed);
+      expect((await logIn(user.username, 'not-the-password')).status).toBe(401);
+    },
+  );
+
+  it('applies nothing when migrated again', async () => {
+    expect(await migrateUp(database.url)).toEqual([]);
+  });
+});

@@ -1,0 +1,91 @@
+/** Swagger UI in a real headless Chromium: authorise with a token from login, then "Try it out". */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { createRider, uniqueUsername, type Account } from '../support/accounts';
+import { createTestApp, type TestApp } from '../support/app';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** Flags this machine needs: no sandbox as root, no GPU, nothing fetched in the background. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const UI_TIMEOUT = 20_000;
+
+jest.setTimeout(90_000);
+
+let t: TestApp;
+let browser: Browser;
+let baseUrl: string;
+let rider: Account;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: the Swagger UI test needs a real browser. ` +
+        'Install it with `apt-get install -y chromium` (.ci/run does this when it is missing).',
+    );
+  }
+  t = await createTestApp();
+  await t.app.listen(0, '127.0.0.1');
+  const { port } = t.app.getHttpServer().address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
+  rider = await createRider(t, uniqueUsername('swagger'));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function authorise(page: Page, token: string): Promise<void> {
+  await page.locator('.scheme-container .authorize').click();
+  const dialog = page.locator('.modal-ux');
+  await dialog.locator('input[type=text]').fill(token);
+  await dialog.locator('.auth-btn-wrapper .authorize').click();
+  await dialog.locator('.auth-btn-wrapper .btn-done').click();
+  await dialog.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+}
+
+async function tryItOut(page: Page, method: 'get', path: string): Promise<void> {
+  const operation = page.locator(`.opblock-${method}`, {
+    has: page.locator('.opblock-summary-path', { hasText: new RegExp(`^${path}$`) }),
+  });
+  await operation.locator(`.opblock-summary-${method}`).click();
+  await operation.locator('.try-out__btn').click();
+  await operation.locator('.execute').click();
+}
+
+describe('Swagger UI at /docs', () => {
+  it('runs GET /api/auth/me with a token from login and shows 200 and the caller', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT);
+    try {
+      const docs = await page.goto(`${baseUrl}/docs`);
+      expect(docs?.status()).toBe(200);
+      await page.locator('.opblock-summary-path').first().waitFor();
+
+      await authorise(page, rider.accessToken);
+      await tryItOut(page, 'get', '/api/auth/me');
+
+      const live = page.locator('.live-responses-table .response').first();
+      await live.waitFor();
+      expect((await live.locator('.response-col_status').innerText()).trim()).toBe('200');
+      const body = await live.locator('.response-col_description .microlight').first().innerText();
+      expect(JSON.parse(body)).toMatchObject({
+        id: rider.id,
+        username: rider.username,
+        roleId: 1,
+        profile: null,
+      });
+    } finally {
+      await page.close();
+    }
+  });
+});
