@@ -5,7 +5,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { createRider, uniqueUsername, type Account } from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's package by default; CHROMIUM_PATH points elsewhere (e.g. another distribution's browser). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Flags this machine needs: no sandbox as root, no GPU, nothing fetched in the background. */
 const CHROMIUM_ARGS = [
   '--headless',
