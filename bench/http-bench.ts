@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { migrateUp, runSeeders } from '../db/migrator';
 import { createApp } from '../src/app.setup';
+import { TokenService } from '../src/auth/token.service';
 import { loadConfig } from '../src/config/configuration';
 import { startEmbeddedPostgres, type RunningDatabase } from '../src/database/embedded-postgres';
 
@@ -19,6 +20,9 @@ import { startEmbeddedPostgres, type RunningDatabase } from '../src/database/emb
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
 const USERS = 1_000;
+const OPEN_RIDES = 10_000;
+const ONLINE_DRIVERS = 5_000;
+const CENTRE = { latitude: 37.7749, longitude: -122.4194 };
 const ADMIN = { adminUsername: 'bench-admin', adminPassword: 'bench-admin-password' };
 
 interface Result {
@@ -29,9 +33,16 @@ interface Result {
   errors: number;
 }
 
+interface RequestShape {
+  token?: string;
+  method?: 'GET' | 'PUT';
+  body?: object;
+}
+
 function runAutocannon(
   url: string,
   headers: string[],
+  extra: string[] = [],
 ): Promise<{
   requests: { average: number };
   latency: { p50: number; p99: number };
@@ -49,6 +60,7 @@ function runAutocannon(
         '-d',
         String(DURATION_SECONDS),
         ...headers.flatMap((header) => ['-H', header]),
+        ...extra,
         url,
       ],
       { stdio: ['ignore', 'pipe', 'ignore'] },
@@ -62,10 +74,24 @@ function runAutocannon(
   });
 }
 
-async function measure(name: string, url: string, token?: string): Promise<Result> {
+async function measure(
+  name: string,
+  url: string,
+  request: string | RequestShape = {},
+): Promise<Result> {
+  const {
+    token,
+    method = 'GET',
+    body,
+  } = typeof request === 'string' ? { token: request } : request;
   const headers = token ? [`Authorization=Bearer ${token}`] : [];
-  await runAutocannon(url, headers).catch(() => undefined); // warm-up, not counted
-  const result = await runAutocannon(url, headers);
+  const extra = ['-m', method];
+  if (body) {
+    headers.push('Content-Type=application/json');
+    extra.push('-b', JSON.stringify(body));
+  }
+  await runAutocannon(url, headers, extra).catch(() => undefined); // warm-up, not counted
+  const result = await runAutocannon(url, headers, extra);
   return {
     name,
     requestsPerSecond: result.requests.average,
@@ -100,6 +126,47 @@ async function sql(url: string, text: string): Promise<void> {
   await client.connect();
   try {
     await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Open rides and online drivers scattered within ±0.3° of the centre (one rider per ride: a rider
+ * has one active ride), and the driver whose token the ride scenarios use, online at the centre.
+ */
+async function seedRides(url: string, tokens: TokenService): Promise<string> {
+  const scatter = (column: 'latitude' | 'longitude') =>
+    `${CENTRE[column]} + (random() - 0.5) * 0.6`;
+  await sql(
+    url,
+    `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+       SELECT 'rider-' || n, '!', 1, now(), now() FROM generate_series(1, ${OPEN_RIDES}) AS n;
+     INSERT INTO "RideRequests" ("riderId", "serviceTypeId", "pickupLatitude", "pickupLongitude",
+         "pickupAddress", "destinationLatitude", "destinationLongitude", "destinationAddress",
+         status, "estimatedFare", "requestedAt", "createdAt", "updatedAt")
+       SELECT id, 1 + id % 3, ${scatter('latitude')}, ${scatter('longitude')}, 'pickup',
+         ${scatter('latitude')}, ${scatter('longitude')}, 'destination', 'REQUESTED', 20,
+         now(), now(), now()
+       FROM "Users" WHERE username LIKE 'rider-%';
+     INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+       SELECT 'driver-' || n, '!', 2, now(), now() FROM generate_series(0, ${ONLINE_DRIVERS}) AS n;
+     INSERT INTO "DriverProfiles" ("userId", make, model, "licensePlate", "isOnline",
+         "serviceTypeId", latitude, longitude, "locationUpdatedAt", "createdAt", "updatedAt")
+       SELECT id, 'Toyota', 'Prius', 'BENCH-' || id, true, 1 + id % 3,
+         ${scatter('latitude')}, ${scatter('longitude')}, now() + interval '1 hour', now(), now()
+       FROM "Users" WHERE username LIKE 'driver-%';
+     UPDATE "DriverProfiles" SET latitude = ${CENTRE.latitude}, longitude = ${CENTRE.longitude}
+       WHERE "userId" = (SELECT id FROM "Users" WHERE username = 'driver-0');
+     ANALYZE "RideRequests"; ANALYZE "DriverProfiles";`,
+  );
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: number }>(
+      `SELECT id FROM "Users" WHERE username = 'driver-0'`,
+    );
+    return tokens.signAccessToken({ id: rows[0].id, roleId: 2 });
   } finally {
     await client.end();
   }
@@ -164,6 +231,38 @@ async function main(): Promise<void> {
     );
     results.push(await measure('GET /api/roles (with user counts)', `${api}/api/roles`, admin));
 
+    const driver = await seedRides(url.toString(), app.get(TokenService));
+    const rideScenarios = async (label: string) => {
+      results.push(
+        await measure(
+          `GET /api/rides/open?radiusKm=5 ${label}`,
+          `${api}/api/rides/open?radiusKm=5`,
+          driver,
+        ),
+      );
+      results.push(
+        await measure(
+          `GET /api/drivers/nearby ${label}`,
+          `${api}/api/drivers/nearby?latitude=${CENTRE.latitude}&longitude=${CENTRE.longitude}`,
+          driver,
+        ),
+      );
+    };
+    await rideScenarios('(GiST)');
+    results.push(
+      await measure('PUT /api/drivers/me/location', `${api}/api/drivers/me/location`, {
+        token: driver,
+        method: 'PUT',
+        body: CENTRE,
+      }),
+    );
+    // The same two reads with the geo indexes gone: what the GiST indexes buy, side by side.
+    await sql(
+      url.toString(),
+      `DROP INDEX "RideRequests_requested_pickup_gist"; DROP INDEX "DriverProfiles_online_location_gist"`,
+    );
+    await rideScenarios('(no geo index)');
+
     await app.close();
     await new Promise((resolve) => baseline.close(resolve));
 
@@ -175,7 +274,8 @@ async function main(): Promise<void> {
         (r.errors ? `  (${r.errors} errors)` : ''),
     );
     process.stdout.write(
-      `${CONNECTIONS} connections, ${DURATION_SECONDS} s per scenario, ${USERS} users\n${lines.join('\n')}\n`,
+      `${CONNECTIONS} connections, ${DURATION_SECONDS} s per scenario, ${USERS} users, ` +
+        `${OPEN_RIDES} open rides and ${ONLINE_DRIVERS} online drivers within ~30 km\n${lines.join('\n')}\n`,
     );
   } finally {
     await sql(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);

@@ -8,6 +8,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { acceptJsonBodiesOnly, frameworkErrors } from './common/http/json-body';
 import { createValidationPipe } from './common/http/validation.pipe';
 import type { AppConfig } from './config/configuration';
+import { RealtimeAdapter } from './realtime/realtime.adapter';
 
 /** The API as both `main.ts` and the e2e tests run it: same adapter, pipes, filter and docs. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -22,6 +23,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyParser: false,
   });
 
+  app.useWebSocketAdapter(
+    new RealtimeAdapter(app, {
+      corsOrigins: config.http.corsOrigins,
+      redisUrl: config.realtime.redisUrl,
+    }),
+  );
   acceptJsonBodiesOnly(app.getHttpAdapter().getInstance());
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());

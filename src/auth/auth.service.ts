@@ -4,6 +4,7 @@ import { fn, col, where } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
 import { DriverProfile } from '../drivers/driver-profile.model';
+import { driverRatingOf } from '../drivers/driver-rating';
 import { toDriverProfileDto } from '../drivers/drivers.mapper';
 import { Role } from '../roles/role.model';
 import { ServiceType } from '../service-types/service-type.model';
@@ -127,6 +128,9 @@ export class AuthService {
       ],
     });
     if (!user) throw new DomainError(DomainErrorCode.Unauthorized, 'The account no longer exists');
-    return { ...toUserDto(user), profile: user.profile ? toDriverProfileDto(user.profile) : null };
+    const profile = user.profile
+      ? toDriverProfileDto(user.profile, await driverRatingOf(this.sequelize, userId))
+      : null;
+    return { ...toUserDto(user), profile };
   }
 }

@@ -35,6 +35,20 @@ export interface RateLimitConfig {
   refreshesPerMinute: number;
 }
 
+export interface RidesConfig {
+  roadFactor: number;
+  averageSpeedMph: number;
+  requestTimeoutSeconds: number;
+  expiryCheckSeconds: number;
+  offerRadiusKm: number;
+  locationStaleSeconds: number;
+}
+
+export interface RealtimeConfig {
+  /** Events reach clients connected to any instance when set; this instance's clients otherwise. */
+  redisUrl?: string;
+}
+
 export interface AdminConfig {
   username?: string;
   password?: string;
@@ -46,6 +60,8 @@ export interface AppConfig {
   database: DatabaseConfig;
   auth: AuthConfig;
   rateLimits: RateLimitConfig;
+  rides: RidesConfig;
+  realtime: RealtimeConfig;
   admin: AdminConfig;
 }
 
@@ -117,6 +133,15 @@ export function loadConfig(
       registrationsPerMinute: env.REGISTRATIONS_PER_MINUTE,
       refreshesPerMinute: env.REFRESHES_PER_MINUTE,
     },
+    rides: {
+      roadFactor: env.RIDE_ROAD_FACTOR,
+      averageSpeedMph: env.RIDE_AVERAGE_SPEED_MPH,
+      requestTimeoutSeconds: env.RIDE_REQUEST_TIMEOUT_SECONDS,
+      expiryCheckSeconds: env.RIDE_EXPIRY_CHECK_SECONDS,
+      offerRadiusKm: env.RIDE_OFFER_RADIUS_KM,
+      locationStaleSeconds: env.DRIVER_LOCATION_STALE_SECONDS,
+    },
+    realtime: { redisUrl: env.REDIS_URL },
     admin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
   };
 }

@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -100,6 +101,46 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   REFRESHES_PER_MINUTE = 60;
+
+  /** Road distance ÷ great-circle distance, for estimates. */
+  @Transform(({ value }) => Number(value))
+  @IsNumber()
+  @Min(1)
+  @Max(3)
+  RIDE_ROAD_FACTOR = 1.3;
+
+  /** Average door-to-door speed, for durations and pickup times. */
+  @Transform(({ value }) => Number(value))
+  @IsNumber()
+  @Min(1)
+  @Max(100)
+  RIDE_AVERAGE_SPEED_MPH = 20;
+
+  /** A REQUESTED ride nobody accepts within this long is cancelled (`no_drivers_available`). */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  RIDE_REQUEST_TIMEOUT_SECONDS = 600;
+
+  /** How often each instance looks for unanswered requests. */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  RIDE_EXPIRY_CHECK_SECONDS = 30;
+
+  /** Drivers within this distance of a pickup are offered the ride. */
+  @Transform(({ value }) => Number(value))
+  @IsNumber()
+  @Min(0.1)
+  @Max(100)
+  RIDE_OFFER_RADIUS_KM = 5;
+
+  /** A driver whose location is older than this is not offered rides nor counted as nearby. */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(10)
+  DRIVER_LOCATION_STALE_SECONDS = 120;
 
   @IsOptional()
   @IsString()

@@ -62,6 +62,15 @@ export class DriverProfile extends Model<
   @Column(DataType.INTEGER)
   declare serviceTypeId: CreationOptional<number>;
 
+  @Column(DataType.DOUBLE)
+  declare latitude: CreationOptional<number | null>;
+
+  @Column(DataType.DOUBLE)
+  declare longitude: CreationOptional<number | null>;
+
+  @Column(DataType.DATE)
+  declare locationUpdatedAt: CreationOptional<Date | null>;
+
   @CreatedAt
   @AllowNull(false)
   @Column(DataType.DATE)

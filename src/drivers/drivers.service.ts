@@ -6,6 +6,7 @@ import { definedFields } from '../common/http/defined';
 import { ServiceType } from '../service-types/service-type.model';
 import { ServiceTypesService } from '../service-types/service-types.service';
 import { DriverProfile } from './driver-profile.model';
+import { driverRatingOf } from './driver-rating';
 import type { DriverProfileDto, UpdateVehicleDto } from './dto/driver.dto';
 import { toDriverProfileDto } from './drivers.mapper';
 
@@ -20,12 +21,15 @@ export class DriversService {
   ) {}
 
   async findByUser(userId: number): Promise<DriverProfileDto> {
-    const profile = await this.profiles.findOne({
-      where: { userId },
-      include: [{ model: ServiceType, as: 'serviceType' }],
-    });
+    const [profile, rating] = await Promise.all([
+      this.profiles.findOne({
+        where: { userId },
+        include: [{ model: ServiceType, as: 'serviceType' }],
+      }),
+      driverRatingOf(this.sequelize, userId),
+    ]);
     if (!profile) throw noProfile(userId);
-    return toDriverProfileDto(profile);
+    return toDriverProfileDto(profile, rating);
   }
 
   async setOnline(userId: number, isOnline: boolean): Promise<void> {

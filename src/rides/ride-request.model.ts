@@ -18,6 +18,7 @@ import {
   Table,
   UpdatedAt,
 } from 'sequelize-typescript';
+import { ServiceType } from '../service-types/service-type.model';
 import { User } from '../users/user.model';
 
 export const RIDE_STATUSES = [
@@ -30,9 +31,23 @@ export const RIDE_STATUSES = [
 ] as const;
 export type RideStatus = (typeof RIDE_STATUSES)[number];
 
-/** The original server's ride class names (kept while rides move to service type ids). */
-export const LEGACY_SERVICE_TYPES = ['SWIFTRIDE_X', 'SWIFTRIDE_BLACK', 'SWIFTRIDE_SUV'] as const;
+/** A rider has at most one ride in these states (a partial unique index says so too). */
+export const ACTIVE_STATUSES: readonly RideStatus[] = [
+  'REQUESTED',
+  'ACCEPTED',
+  'ARRIVING',
+  'IN_PROGRESS',
+];
+/** A driver has at most one ride in these states. */
+export const ASSIGNED_STATUSES: readonly RideStatus[] = ['ACCEPTED', 'ARRIVING', 'IN_PROGRESS'];
 
+export const CANCELLERS = ['rider', 'driver', 'admin', 'system'] as const;
+export type Canceller = (typeof CANCELLERS)[number];
+
+/**
+ * A ride from request to completion or cancellation. Money and estimates are DECIMAL(10,2): read
+ * as strings, converted once in the mapper.
+ */
 @Table({ tableName: 'RideRequests' })
 export class RideRequest extends Model<
   InferAttributes<RideRequest>,
@@ -81,13 +96,64 @@ export class RideRequest extends Model<
   @Column(DataType.ENUM(...RIDE_STATUSES))
   declare status: CreationOptional<RideStatus>;
 
+  @ForeignKey(() => ServiceType)
   @AllowNull(false)
-  @Default('SWIFTRIDE_X')
-  @Column(DataType.ENUM(...LEGACY_SERVICE_TYPES))
-  declare serviceType: CreationOptional<(typeof LEGACY_SERVICE_TYPES)[number]>;
+  @Column(DataType.INTEGER)
+  declare serviceTypeId: number;
+
+  @Column(DataType.DECIMAL(10, 2))
+  declare estimatedDistanceMiles: string | number | null;
+
+  @Column(DataType.DECIMAL(10, 2))
+  declare estimatedDurationMinutes: string | number | null;
 
   @Column(DataType.DECIMAL(10, 2))
   declare estimatedFare: string | number | null;
+
+  @Column(DataType.DECIMAL(10, 2))
+  declare finalFare: CreationOptional<string | number | null>;
+
+  /** When the ride last entered REQUESTED; the unanswered-request timer runs from here. */
+  @AllowNull(false)
+  @Default(DataType.NOW)
+  @Column(DataType.DATE)
+  declare requestedAt: CreationOptional<Date>;
+
+  @Column(DataType.DATE)
+  declare acceptedAt: CreationOptional<Date | null>;
+
+  @Column(DataType.DATE)
+  declare arrivingAt: CreationOptional<Date | null>;
+
+  @Column(DataType.DATE)
+  declare startedAt: CreationOptional<Date | null>;
+
+  @Column(DataType.DATE)
+  declare completedAt: CreationOptional<Date | null>;
+
+  @Column(DataType.DATE)
+  declare cancelledAt: CreationOptional<Date | null>;
+
+  @Column(DataType.STRING(16))
+  declare cancelledBy: CreationOptional<Canceller | null>;
+
+  @Column(DataType.STRING)
+  declare cancelReason: CreationOptional<string | null>;
+
+  @Column(DataType.DATE)
+  declare releasedAt: CreationOptional<Date | null>;
+
+  @Column(DataType.STRING)
+  declare releaseReason: CreationOptional<string | null>;
+
+  @Column(DataType.SMALLINT)
+  declare rating: CreationOptional<number | null>;
+
+  @Column(DataType.STRING(500))
+  declare ratingComment: CreationOptional<string | null>;
+
+  @Column(DataType.DATE)
+  declare ratedAt: CreationOptional<Date | null>;
 
   @CreatedAt
   @AllowNull(false)
@@ -99,9 +165,27 @@ export class RideRequest extends Model<
   @Column(DataType.DATE)
   declare updatedAt: CreationOptional<Date>;
 
-  @BelongsTo(() => User, { as: 'rider', foreignKey: 'riderId', constraints: false })
+  @BelongsTo(() => User, {
+    as: 'rider',
+    foreignKey: 'riderId',
+    onUpdate: 'CASCADE',
+    onDelete: 'RESTRICT',
+  })
   declare rider?: NonAttribute<User>;
 
-  @BelongsTo(() => User, { as: 'driver', foreignKey: 'driverId', constraints: false })
+  @BelongsTo(() => User, {
+    as: 'driver',
+    foreignKey: 'driverId',
+    onUpdate: 'CASCADE',
+    onDelete: 'RESTRICT',
+  })
   declare driver?: NonAttribute<User>;
+
+  @BelongsTo(() => ServiceType, {
+    as: 'serviceType',
+    foreignKey: 'serviceTypeId',
+    onUpdate: 'CASCADE',
+    onDelete: 'RESTRICT',
+  })
+  declare serviceType?: NonAttribute<ServiceType>;
 }

@@ -1,20 +1,228 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { type Caller, CurrentUser, Roles } from '../common/auth/auth.decorators';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { ServiceTypeDto } from '../service-types/dto/service-type.dto';
 import { ServiceTypesService } from '../service-types/service-types.service';
+import {
+  CreateRideDto,
+  OpenRidesQueryDto,
+  RateRideDto,
+  ReasonDto,
+  RideHistoryQueryDto,
+  TripDto,
+} from './dto/ride-input.dto';
+import {
+  ActiveRideDto,
+  EstimateResponseDto,
+  OpenRideDto,
+  RidePageDto,
+  RideResponseDto,
+} from './dto/ride.dto';
+import { RidesService } from './rides.service';
+
+const FARE_FORMULA =
+  'Road miles = great-circle miles × RIDE_ROAD_FACTOR (default 1.3); minutes = road miles ÷ ' +
+  'RIDE_AVERAGE_SPEED_MPH (default 20) × 60, both rounded to hundredths; fare = baseFare + ' +
+  'perMileRate × miles + perMinuteRate × minutes, rounded half-up to the cent.';
 
 @ApiTags('rides')
 @ApiBearerAuth()
+@ApiErrors(401)
 @Controller('rides')
 export class RidesController {
-  constructor(private readonly serviceTypes: ServiceTypesService) {}
+  constructor(
+    private readonly rides: RidesService,
+    private readonly serviceTypes: ServiceTypesService,
+  ) {}
 
   @Get('available-service-types')
   @ApiOperation({ summary: 'Active service types that have at least one driver online right now' })
   @ApiOkResponse({ type: [ServiceTypeDto] })
-  @ApiErrors(401)
   availableServiceTypes(): Promise<ServiceTypeDto[]> {
     return this.serviceTypes.listAvailable();
+  }
+
+  @Post('estimate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Quote a trip for every active service type',
+    description: FARE_FORMULA,
+  })
+  @ApiOkResponse({ type: EstimateResponseDto })
+  @ApiErrors(400)
+  estimate(@Body() dto: TripDto): Promise<EstimateResponseDto> {
+    return this.rides.estimate(dto);
+  }
+
+  @Post()
+  @Roles('rider')
+  @ApiOperation({
+    summary: 'Request a ride (riders)',
+    description:
+      'Without `serviceTypeId` or `serviceType` the ride is "SwiftRide X". The quote is stored ' +
+      `with the ride. ${FARE_FORMULA} A rider with an active ride gets 409.`,
+  })
+  @ApiCreatedResponse({ type: RideResponseDto })
+  @ApiErrors(400, 403, 409)
+  async request(
+    @CurrentUser() caller: Caller,
+    @Body() dto: CreateRideDto,
+  ): Promise<RideResponseDto> {
+    return { success: true, ride: await this.rides.request(caller.id, dto) };
+  }
+
+  @Get('me')
+  @ApiOperation({ summary: 'My rides, newest first: as rider, or as driver' })
+  @ApiOkResponse({ type: RidePageDto })
+  @ApiErrors(400)
+  history(
+    @CurrentUser() caller: Caller,
+    @Query() query: RideHistoryQueryDto,
+  ): Promise<RidePageDto> {
+    return this.rides.history(caller, query);
+  }
+
+  @Get('me/active')
+  @ApiOperation({
+    summary: 'My ride in progress (rider: not yet finished; driver: assigned), or null',
+  })
+  @ApiOkResponse({ type: ActiveRideDto })
+  async active(@CurrentUser() caller: Caller): Promise<ActiveRideDto> {
+    return { success: true, ride: await this.rides.findActive(caller) };
+  }
+
+  @Get('open')
+  @Roles('driver')
+  @ApiOperation({
+    summary: 'REQUESTED rides of my service type near my latest location, nearest first (drivers)',
+  })
+  @ApiOkResponse({ type: [OpenRideDto] })
+  @ApiErrors(400, 403, 409)
+  open(@CurrentUser() caller: Caller, @Query() query: OpenRidesQueryDto): Promise<OpenRideDto[]> {
+    return this.rides.findOpen(caller.id, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One ride: to its rider, its driver or an admin (404 to anyone else)' })
+  @ApiOkResponse({ type: RideResponseDto })
+  @ApiErrors(400, 404)
+  async findOne(
+    @CurrentUser() caller: Caller,
+    @Param('id', ParseIdPipe) id: number,
+  ): Promise<RideResponseDto> {
+    return { success: true, ride: await this.rides.findOne(id, caller) };
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  @Roles('driver')
+  @ApiOperation({
+    summary: 'Take a REQUESTED ride (online drivers of its service type with no active ride)',
+    description: 'Of simultaneous accepts exactly one succeeds; the others get 409.',
+  })
+  @ApiOkResponse({ type: RideResponseDto })
+  @ApiErrors(400, 403, 404, 409)
+  async accept(
+    @CurrentUser() caller: Caller,
+    @Param('id', ParseIdPipe) id: number,
+  ): Promise<RideResponseDto> {
+    return { success: true, ride: await this.rides.accept(id, caller.id) };
+  }
+
+  @Post(':id/arriving')
+  @HttpCode(200)
+  @Roles('driver')
+  @ApiOperation({ summary: "ACCEPTED → ARRIVING (the ride's driver)" })
+  @ApiOkResponse({ type: RideResponseDto })
+  @ApiErrors(400, 403, 404, 409)
+  async arriving(
+    @CurrentUser() caller: Caller,
+    @Param('id', ParseIdPipe) id: number,
+  ): Promise<RideResponseDto> {
+    return { success: true, ride: await this.rides.advance(id, 'arriving', caller) };
+  }
+
+  @Post(':id/start')
+  @HttpCode(200)
+  @Roles('driver')
+  @ApiOperation({ summary: "ARRIVING → IN_PROGRESS (the ride's driver)" })
+  @ApiOkResponse({ type: RideResponseDto })
+  @ApiErrors(400, 403, 404, 409)
+  async start(
+    @CurrentUser() caller: Caller,
+    @Param('id', ParseIdPipe) id: number,
+  ): Promise<RideResponseDto> {
+    return { success: true, ride: await this.rides.advance(id, 'start', caller) };
+  }
+
+  @Post(':id/complete')
+  @HttpCode(200)
+  @Roles('driver')
+  @ApiOperation({
+    summary: "IN_PROGRESS → COMPLETED (the ride's driver); sets finalFare to the quoted fare",
+  })
+  @ApiOkResponse({ type: RideResponseDto })
+  @ApiErrors(400, 403, 404, 409)
+  async complete(
+    @CurrentUser() caller: Caller,
+    @Param('id', ParseIdPipe) id: number,
+  ): Promise<RideResponseDto> {
+    return { success: true, ride: await this.rides.advance(id, 'complete', caller) };
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Roles('rider', 'admin')
+  @ApiOperation({ summary: "Cancel before the trip starts (the ride's rider, or an admin)" })
+  @ApiOkResponse({ type: RideResponseDto })
+  @ApiErrors(400, 403, 404, 409)
+  async cancel(
+    @CurrentUser() caller: Caller,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: ReasonDto,
+  ): Promise<RideResponseDto> {
+    return { success: true, ride: await this.rides.advance(id, 'cancel', caller, dto.reason) };
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @Roles('driver')
+  @ApiOperation({
+    summary: "Give an accepted ride back before the trip starts (the ride's driver)",
+    description: 'The ride returns to REQUESTED with no driver and is offered to drivers again.',
+  })
+  @ApiOkResponse({ type: RideResponseDto })
+  @ApiErrors(400, 403, 404, 409)
+  async release(
+    @CurrentUser() caller: Caller,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: ReasonDto,
+  ): Promise<RideResponseDto> {
+    return { success: true, ride: await this.rides.release(id, caller.id, dto.reason) };
+  }
+
+  @Post(':id/rate')
+  @HttpCode(200)
+  @Roles('rider')
+  @ApiOperation({ summary: 'Rate the driver of my COMPLETED ride, once (1–5)' })
+  @ApiOkResponse({ type: RideResponseDto })
+  @ApiErrors(400, 403, 404, 409)
+  async rate(
+    @CurrentUser() caller: Caller,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: RateRideDto,
+  ): Promise<RideResponseDto> {
+    return {
+      success: true,
+      ride: await this.rides.rate(id, caller.id, dto.rating, dto.comment),
+    };
   }
 }

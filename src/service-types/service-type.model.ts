@@ -18,6 +18,7 @@ import {
   UpdatedAt,
 } from 'sequelize-typescript';
 import { DriverProfile } from '../drivers/driver-profile.model';
+import { RideRequest } from '../rides/ride-request.model';
 
 /** A ride class and its fares. Money columns are DECIMAL(10,2): read as strings, see common/money. */
 @Table({ tableName: 'ServiceTypes' })
@@ -72,4 +73,12 @@ export class ServiceType extends Model<
     onDelete: 'RESTRICT',
   })
   declare drivers?: NonAttribute<DriverProfile[]>;
+
+  @HasMany(() => RideRequest, {
+    as: 'rides',
+    foreignKey: 'serviceTypeId',
+    onUpdate: 'CASCADE',
+    onDelete: 'RESTRICT',
+  })
+  declare rides?: NonAttribute<RideRequest[]>;
 }

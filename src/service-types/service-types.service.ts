@@ -74,7 +74,9 @@ export class ServiceTypesService {
       if (removed === 0) throw notFound('Service type', id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;
-      throw conflict(`Service type ${id} is still used by drivers; set isActive to false instead`);
+      throw conflict(
+        `Service type ${id} is still used by drivers or rides; set isActive to false instead`,
+      );
     }
   }
 }

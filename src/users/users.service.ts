@@ -6,7 +6,8 @@ import { DriverProfile } from '../drivers/driver-profile.model';
 import { fn, col, Op, where, type WhereOptions } from 'sequelize';
 import { hashPassword, verifyPassword } from '../auth/password-hasher';
 import { SessionsService } from '../auth/sessions.service';
-import { DomainError, DomainErrorCode, notFound } from '../common/errors/domain-error';
+import { isStillReferenced } from '../common/errors/database-errors';
+import { conflict, DomainError, DomainErrorCode, notFound } from '../common/errors/domain-error';
 import { escapeLike } from '../common/http/like';
 import { offsetOf, pageOf, type Page } from '../common/pagination/pagination.dto';
 import { Role } from '../roles/role.model';
@@ -109,8 +110,14 @@ export class UsersService {
     return this.update(id, { username: dto.username, password: dto.password });
   }
 
+  /** Users who have taken or driven rides are kept: the rides' history needs them. */
   async remove(id: number): Promise<void> {
-    const removed = await this.users.destroy({ where: { id } });
-    if (removed === 0) throw notFound('User', id);
+    try {
+      const removed = await this.users.destroy({ where: { id } });
+      if (removed === 0) throw notFound('User', id);
+    } catch (error) {
+      if (!isStillReferenced(error)) throw error;
+      throw conflict(`User ${id} has rides on record and cannot be deleted`);
+    }
   }
 }

@@ -9,6 +9,7 @@ import {
   uniqueUsername,
 } from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
+import { createRide, OAKLAND, putLocation, rideAction, rideBody, SF } from '../support/rides';
 
 /**
  * Who may call what: one row per documented route, one expected status per kind of caller. Each
@@ -25,6 +26,8 @@ const ADMIN = 3;
 interface RouteRequest {
   /** Values for the `{name}` placeholders of the route's path. */
   params?: Record<string, number>;
+  /** The query string. */
+  query?: Record<string, number>;
   body?: object;
 }
 
@@ -163,6 +166,82 @@ const ROUTES: Record<string, Row> = {
     expected: { anonymous: 401, rider: 200, driver: 200, admin: 200 },
     request: () => ({}),
   },
+  'POST /api/rides/estimate': {
+    expected: { anonymous: 401, rider: 200, driver: 200, admin: 200 },
+    request: () => ({ body: trip() }),
+  },
+  'POST /api/rides': {
+    expected: { anonymous: 401, rider: 201, driver: 403, admin: 403 },
+    request: async () => {
+      await endActiveRides();
+      return { body: rideBody() };
+    },
+  },
+  'GET /api/rides/me': {
+    expected: { anonymous: 401, rider: 200, driver: 200, admin: 200 },
+    request: () => ({}),
+  },
+  'GET /api/rides/me/active': {
+    expected: { anonymous: 401, rider: 200, driver: 200, admin: 200 },
+    request: () => ({}),
+  },
+  'GET /api/rides/open': {
+    expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
+    request: async () => {
+      await reportDriverLocation();
+      return { query: { radiusKm: 5 } };
+    },
+  },
+  'GET /api/rides/{id}': {
+    expected: { anonymous: 401, rider: 200, driver: 200, admin: 200 },
+    request: async () => ({ params: { id: await rideIn('ACCEPTED') } }),
+  },
+  'POST /api/rides/{id}/accept': {
+    expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
+    request: async () => ({ params: { id: await rideIn('REQUESTED') } }),
+  },
+  'POST /api/rides/{id}/arriving': {
+    expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
+    request: async () => ({ params: { id: await rideIn('ACCEPTED') } }),
+  },
+  'POST /api/rides/{id}/start': {
+    expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
+    request: async () => ({ params: { id: await rideIn('ARRIVING') } }),
+  },
+  'POST /api/rides/{id}/complete': {
+    expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
+    request: async () => ({ params: { id: await rideIn('IN_PROGRESS') } }),
+  },
+  'POST /api/rides/{id}/cancel': {
+    // An accepted ride: the refused driver is the ride's own driver, not a stranger to it.
+    expected: { anonymous: 401, rider: 200, driver: 403, admin: 200 },
+    request: async () => ({
+      params: { id: await rideIn('ACCEPTED') },
+      body: { reason: 'plans changed' },
+    }),
+  },
+  'POST /api/rides/{id}/release': {
+    expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
+    request: async () => ({
+      params: { id: await rideIn('ACCEPTED') },
+      body: { reason: 'flat tyre' },
+    }),
+  },
+  'POST /api/rides/{id}/rate': {
+    expected: { anonymous: 401, rider: 200, driver: 403, admin: 403 },
+    request: async () => ({
+      params: { id: await rideIn('COMPLETED') },
+      body: { rating: 5, comment: 'smooth' },
+    }),
+  },
+  'GET /api/drivers/nearby': {
+    expected: { anonymous: 401, rider: 200, driver: 200, admin: 200 },
+    request: () => ({ query: { latitude: SF.latitude, longitude: SF.longitude, radiusKm: 5 } }),
+  },
+  'PUT /api/drivers/me/location': {
+    expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
+    request: () => ({ body: { latitude: SF.latitude, longitude: SF.longitude } }),
+  },
 };
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
@@ -171,9 +250,10 @@ beforeAll(async () => {
   t = await createTestApp();
   [rider, driver, sessionOwner] = await Promise.all([
     createRider(t),
-    createDriver(t),
+    createDriver(t, { online: true }),
     createRider(t),
   ]);
+  await reportDriverLocation();
 });
 afterAll(() => t.close());
 
@@ -224,6 +304,59 @@ async function newServiceTypeId(): Promise<number> {
   return response.body.id as number;
 }
 
+function trip() {
+  return {
+    pickupLatitude: SF.latitude,
+    pickupLongitude: SF.longitude,
+    destinationLatitude: OAKLAND.latitude,
+    destinationLongitude: OAKLAND.longitude,
+  };
+}
+
+/** The fixed driver is online (since beforeAll) and has just reported a position in SF. */
+async function reportDriverLocation(): Promise<void> {
+  const response = await putLocation(t, driver, SF);
+  expect(response.status).toBe(200);
+}
+
+/**
+ * Ends every ride that would stop the fixed rider from requesting one or the fixed driver from
+ * accepting one, so each row starts from the same state whatever the rows before it left.
+ */
+async function endActiveRides(): Promise<void> {
+  await t.sequelize.query(
+    `UPDATE "RideRequests"
+     SET status = 'CANCELLED', "cancelledAt" = now(), "cancelledBy" = 'admin',
+         "cancelReason" = 'access-table reset', "updatedAt" = now()
+     WHERE ("riderId" = :riderId OR "driverId" = :driverId)
+       AND status IN ('REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`,
+    { replacements: { riderId: rider.id, driverId: driver.id } },
+  );
+}
+
+const STEPS_TO = {
+  REQUESTED: [],
+  ACCEPTED: ['accept'],
+  ARRIVING: ['accept', 'arriving'],
+  IN_PROGRESS: ['accept', 'arriving', 'start'],
+  COMPLETED: ['accept', 'arriving', 'start', 'complete'],
+} as const;
+
+/** A new ride of the fixed rider in `status`, driven there through the API by the fixed driver. */
+async function rideIn(status: keyof typeof STEPS_TO): Promise<number> {
+  await endActiveRides();
+  const rideId = await createRide(t, rider);
+  for (const action of STEPS_TO[status]) {
+    const response = await rideAction(t, driver, rideId, action);
+    if (response.status !== 200) {
+      throw new Error(
+        `${action} ride ${rideId}: ${response.status} ${JSON.stringify(response.body)}`,
+      );
+    }
+  }
+  return rideId;
+}
+
 function pathOf(route: string, params: Record<string, number> = {}): string {
   const template = route.split(' ')[1];
   return template.replace(/\{(\w+)\}/g, (_placeholder, name: string) => {
@@ -233,8 +366,10 @@ function pathOf(route: string, params: Record<string, number> = {}): string {
 }
 
 async function call(route: string, caller: Caller, request: RouteRequest): Promise<Response> {
-  const method = route.split(' ')[0].toLowerCase() as 'get' | 'head' | 'post' | 'patch' | 'delete';
+  const method = route.split(' ')[0].toLowerCase() as
+    'get' | 'head' | 'post' | 'put' | 'patch' | 'delete';
   let pending = t.http[method](pathOf(route, request.params));
+  if (request.query) pending = pending.query(request.query);
   const token = tokenOf(caller);
   if (token) pending = pending.set('Authorization', `Bearer ${token}`);
   return request.body === undefined ? pending : pending.send(request.body);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import * as bcrypt from 'bcryptjs';
 import request from 'supertest';
+import { TokenService } from '../../src/auth/token.service';
 import { migrateUp } from '../../db/migrator';
 import { createApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/configuration';
@@ -229,6 +230,62 @@ async function buildOriginalDatabase(url: string): Promise<OriginalData> {
   });
 }
 
+/**
+ * A row's columns that the original server had, as they should read after our migrations: the
+ * ride class enum became `serviceTypeId` (checked on its own) and fares are held to the cent.
+ */
+function originalColumns(table: keyof OriginalData['rows']) {
+  return (row: Row): Row => {
+    const kept = Object.fromEntries(
+      Object.entries(row).filter(([column]) => ORIGINAL_COLUMNS[table].includes(column)),
+    );
+    if (table === 'RideRequests') kept.estimatedFare = Number(kept.estimatedFare).toFixed(2);
+    return kept;
+  };
+}
+
+const ORIGINAL_COLUMNS: Record<keyof OriginalData['rows'], string[]> = {
+  Users: ['id', 'username', 'password', 'roleId', 'createdAt', 'updatedAt'],
+  Roles: ['id', 'name', 'createdAt', 'updatedAt'],
+  DriverProfiles: [
+    'id',
+    'userId',
+    'make',
+    'model',
+    'licensePlate',
+    'isOnline',
+    'serviceTypeId',
+    'createdAt',
+    'updatedAt',
+  ],
+  ServiceTypes: [
+    'id',
+    'name',
+    'baseFare',
+    'perMileRate',
+    'perMinuteRate',
+    'maxPassengers',
+    'isActive',
+    'createdAt',
+    'updatedAt',
+  ],
+  RideRequests: [
+    'id',
+    'riderId',
+    'driverId',
+    'pickupLatitude',
+    'pickupLongitude',
+    'pickupAddress',
+    'destinationLatitude',
+    'destinationLongitude',
+    'destinationAddress',
+    'status',
+    'estimatedFare',
+    'createdAt',
+    'updatedAt',
+  ],
+};
+
 /** The original tables' rows, in id order. */
 async function originalTables(url: string): Promise<OriginalData['rows']> {
   const all = (table: string) => query(url, `SELECT * FROM "${table}" ORDER BY id`);
@@ -267,6 +324,9 @@ describe('adopting the original Express server’s database', () => {
 
   const idOf = (user: OriginalUser) => original.userIds.get(user)!;
   const renamedLaterAnn = () => `${LATER_ANN.username}-${idOf(LATER_ANN)}`;
+  /** A token without a login, so the first-login rehash tests still see the original hashes. */
+  const tokenOf = (user: OriginalUser) =>
+    app.get(TokenService).signAccessToken({ id: idOf(user), roleId: user.roleId });
   const logIn = (username: string, password: string) =>
     request(app.getHttpServer()).post('/api/auth/login').send({ username, password });
 
@@ -297,7 +357,10 @@ describe('adopting the original Express server’s database', () => {
 
   it('keeps every role, service type, driver profile and ride exactly as it was', () => {
     for (const table of ['Roles', 'ServiceTypes', 'DriverProfiles', 'RideRequests'] as const) {
-      expect({ table, rows: afterMigration[table] }).toEqual({ table, rows: original.rows[table] });
+      expect({ table, rows: afterMigration[table].map(originalColumns(table)) }).toEqual({
+        table,
+        rows: original.rows[table].map(originalColumns(table)),
+      });
     }
     expect(afterMigration.Roles).toEqual([
       expect.objectContaining({ id: RIDER, name: 'rider' }),
@@ -328,15 +391,17 @@ describe('adopting the original Express server’s database', () => {
         driverId: idOf(DAVE),
         pickupLatitude: 37.7749,
         status: 'COMPLETED',
-        serviceType: 'SWIFTRIDE_BLACK',
+        serviceTypeId: 3,
         estimatedFare: '23.75',
+        requestedAt: new Date('2026-03-16T20:00:00Z'),
       }),
       expect.objectContaining({
         riderId: idOf(BOB),
         driverId: null,
         status: 'REQUESTED',
-        serviceType: 'SWIFTRIDE_X',
-        estimatedFare: '18.2',
+        serviceTypeId: 1,
+        estimatedFare: '18.20',
+        requestedAt: new Date('2026-03-17T09:00:00Z'),
       }),
     ]);
   });
@@ -392,6 +457,43 @@ describe('adopting the original Express server’s database', () => {
 
     const byOldName = await logIn(LATER_ANN.username, LATER_ANN.password);
     expect(byOldName.status).toBe(401);
+  });
+
+  it('shows an original rider their rides through the API, the ride class as a service type', async () => {
+    const history = await request(app.getHttpServer())
+      .get('/api/rides/me')
+      .set('Authorization', `Bearer ${await tokenOf(ANN)}`);
+
+    expect(history.status).toBe(200);
+    expect(history.body.data).toEqual([
+      expect.objectContaining({
+        riderId: idOf(ANN),
+        status: 'COMPLETED',
+        serviceTypeId: 3,
+        serviceType: expect.objectContaining({ id: 3, name: 'SwiftRide Black' }),
+        estimatedFare: 23.75,
+        pickupAddress: '1 Market St',
+        driver: expect.objectContaining({ id: idOf(DAVE), username: DAVE.username }),
+      }),
+    ]);
+  });
+
+  it("lets an original rider's waiting ride go on: the rider can cancel it", async () => {
+    const rideId = original.rows.RideRequests[1].id as number;
+
+    const cancelled = await request(app.getHttpServer())
+      .post(`/api/rides/${rideId}/cancel`)
+      .set('Authorization', `Bearer ${await tokenOf(BOB)}`)
+      .send({});
+
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.ride).toMatchObject({
+      id: rideId,
+      status: 'CANCELLED',
+      cancelledBy: 'rider',
+      serviceType: { name: 'SwiftRide X' },
+      estimatedFare: 18.2,
+    });
   });
 
   it('shows an original driver their vehicle and service type, fares as JSON numbers', async () => {

@@ -644,7 +644,7 @@ describe('every error the client can get', () => {
         });
       },
     ],
-    ['an unknown path', 404, () => t.http.get('/api/rides/nowhere').set(JSON_HEADERS)],
+    ['an unknown path', 404, () => t.http.get('/api/nowhere').set(JSON_HEADERS)],
     [
       'a driver account without a driver profile going online',
       404,

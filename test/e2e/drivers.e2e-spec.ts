@@ -195,6 +195,8 @@ describe('GET /api/drivers/me', () => {
       isOnline: false,
       serviceTypeId: 1,
       serviceType: SWIFTRIDE_X,
+      location: null,
+      rating: { average: null, count: 0 },
     });
     expect(response.text).toContain('"baseFare":2.5');
   });
@@ -228,6 +230,8 @@ describe('PATCH /api/drivers/me', () => {
       isOnline: false,
       serviceTypeId: 1,
       serviceType: SWIFTRIDE_X,
+      location: null,
+      rating: { average: null, count: 0 },
     });
     expect(await profileOf(driver)).toEqual(response.body);
   });

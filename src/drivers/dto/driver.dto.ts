@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, Min } from 'class-validator';
 import { IsOmittable } from '../../common/http/optional';
+import { DriverLocationDto, DriverRatingDto } from '../../rides/dto/ride.dto';
 import { ServiceTypeDto } from '../../service-types/dto/service-type.dto';
 import { IsLicensePlate, IsVehicleText } from './vehicle-fields';
 
@@ -28,6 +29,12 @@ export class DriverProfileDto {
 
   @ApiProperty({ type: ServiceTypeDto })
   serviceType!: ServiceTypeDto;
+
+  @ApiProperty({ type: DriverLocationDto, nullable: true, description: 'Latest reported position' })
+  location!: DriverLocationDto | null;
+
+  @ApiProperty({ type: DriverRatingDto, description: "Riders' ratings of my rides" })
+  rating!: DriverRatingDto;
 }
 
 export class UpdateStatusDto {

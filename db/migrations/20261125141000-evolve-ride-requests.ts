@@ -1,0 +1,211 @@
+import type { MigrationContext } from '../migration';
+
+const ACTIVE = `('REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`;
+const WITH_DRIVER = `('ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`;
+
+/** The original server's ride classes and the service types they became. */
+const LEGACY_TYPE_NAMES: Record<string, string> = {
+  SWIFTRIDE_X: 'SwiftRide X',
+  SWIFTRIDE_SUV: 'SwiftRide SUV',
+  SWIFTRIDE_BLACK: 'SwiftRide Black',
+};
+
+const REFERENCE_FARES: Record<string, [number, number, number, number]> = {
+  SWIFTRIDE_X: [2.5, 1.2, 0.25, 4],
+  SWIFTRIDE_SUV: [5, 2, 0.35, 6],
+  SWIFTRIDE_BLACK: [8, 3, 0.5, 4],
+};
+
+/**
+ * Rides become the lifecycle the API runs, keeping every existing row:
+ * - `serviceTypeId` (→ ServiceTypes) replaces the original `serviceType` enum, backfilled by name;
+ *   a ride class with no service type of that name gets one with the reference fares;
+ * - a timestamp per step, who cancelled and why, when and why a driver last gave the ride back,
+ *   the stored estimate, the final fare, the rider's rating;
+ * - `requestedAt`: when the ride last entered REQUESTED (the unanswered-request timer runs from it);
+ * - the columns the original server left loose are tightened: money DECIMAL(10,2), missing
+ *   addresses become `unknown`; a ride without a rider or coordinates stops the migration with the
+ *   ids to look at, rather than being guessed at;
+ * - riders and drivers are foreign keys (NOT VALID: rows of deleted users are kept as they are,
+ *   every new write is checked);
+ * - the invariants: one active ride per rider, one ride in progress per driver. Older duplicates
+ *   that break them are cancelled (reason `superseded`) so the newest stays;
+ * - indexes for history, drivers' ratings, the expiry sweep, and GiST on pickups of REQUESTED
+ *   rides.
+ */
+export async function up({ sequelize, transaction }: MigrationContext): Promise<void> {
+  const query = (sql: string, replacements?: Record<string, unknown>) =>
+    sequelize.query(sql, { transaction, replacements });
+
+  const [broken] = (await query(`SELECT id FROM "RideRequests"
+    WHERE "riderId" IS NULL OR "pickupLatitude" IS NULL OR "pickupLongitude" IS NULL
+       OR "destinationLatitude" IS NULL OR "destinationLongitude" IS NULL ORDER BY id LIMIT 20`)) as [
+    { id: number }[],
+    unknown,
+  ];
+  if (broken.length > 0) {
+    throw new Error(
+      `RideRequests ${broken.map((row) => row.id).join(', ')} have no rider or no coordinates; ` +
+        'correct or remove them, then migrate again',
+    );
+  }
+
+  await query(`ALTER TABLE "RideRequests" ADD COLUMN "serviceTypeId" INTEGER
+    REFERENCES "ServiceTypes" (id) ON UPDATE CASCADE ON DELETE RESTRICT`);
+  for (const [legacy, name] of Object.entries(LEGACY_TYPE_NAMES)) {
+    const [baseFare, perMileRate, perMinuteRate, maxPassengers] = REFERENCE_FARES[legacy];
+    await query(
+      `INSERT INTO "ServiceTypes"
+         (name, "baseFare", "perMileRate", "perMinuteRate", "maxPassengers", "isActive", "createdAt", "updatedAt")
+       SELECT :name, :baseFare, :perMileRate, :perMinuteRate, :maxPassengers, true, now(), now()
+       WHERE EXISTS (SELECT 1 FROM "RideRequests" WHERE "serviceType" = :legacy)
+         AND NOT EXISTS (SELECT 1 FROM "ServiceTypes" WHERE lower(name) = lower(:name))`,
+      { legacy, name, baseFare, perMileRate, perMinuteRate, maxPassengers },
+    );
+    await query(
+      `UPDATE "RideRequests" r SET "serviceTypeId" = t.id FROM "ServiceTypes" t
+       WHERE r."serviceType" = :legacy AND lower(t.name) = lower(:name)`,
+      { legacy, name },
+    );
+  }
+  await query(`ALTER TABLE "RideRequests"
+    ALTER COLUMN "serviceTypeId" SET NOT NULL,
+    DROP COLUMN "serviceType"`);
+  await query(`DROP TYPE "enum_RideRequests_serviceType"`);
+
+  await query(`UPDATE "RideRequests" SET "pickupAddress" = 'unknown'
+    WHERE coalesce(btrim("pickupAddress"), '') = ''`);
+  await query(`UPDATE "RideRequests" SET "destinationAddress" = 'unknown'
+    WHERE coalesce(btrim("destinationAddress"), '') = ''`);
+  await query(`ALTER TABLE "RideRequests"
+    ALTER COLUMN "riderId" SET NOT NULL,
+    ALTER COLUMN "pickupLatitude" TYPE DOUBLE PRECISION,
+    ALTER COLUMN "pickupLatitude" SET NOT NULL,
+    ALTER COLUMN "pickupLongitude" TYPE DOUBLE PRECISION,
+    ALTER COLUMN "pickupLongitude" SET NOT NULL,
+    ALTER COLUMN "destinationLatitude" TYPE DOUBLE PRECISION,
+    ALTER COLUMN "destinationLatitude" SET NOT NULL,
+    ALTER COLUMN "destinationLongitude" TYPE DOUBLE PRECISION,
+    ALTER COLUMN "destinationLongitude" SET NOT NULL,
+    ALTER COLUMN "pickupAddress" TYPE VARCHAR(255),
+    ALTER COLUMN "pickupAddress" SET NOT NULL,
+    ALTER COLUMN "destinationAddress" TYPE VARCHAR(255),
+    ALTER COLUMN "destinationAddress" SET NOT NULL,
+    ALTER COLUMN "estimatedFare" TYPE DECIMAL(10, 2) USING round("estimatedFare", 2),
+    ADD COLUMN "estimatedDistanceMiles" DECIMAL(10, 2),
+    ADD COLUMN "estimatedDurationMinutes" DECIMAL(10, 2),
+    ADD COLUMN "finalFare" DECIMAL(10, 2),
+    ADD COLUMN "requestedAt" TIMESTAMP WITH TIME ZONE,
+    ADD COLUMN "acceptedAt" TIMESTAMP WITH TIME ZONE,
+    ADD COLUMN "arrivingAt" TIMESTAMP WITH TIME ZONE,
+    ADD COLUMN "startedAt" TIMESTAMP WITH TIME ZONE,
+    ADD COLUMN "completedAt" TIMESTAMP WITH TIME ZONE,
+    ADD COLUMN "cancelledAt" TIMESTAMP WITH TIME ZONE,
+    ADD COLUMN "cancelledBy" VARCHAR(16),
+    ADD COLUMN "cancelReason" VARCHAR(255),
+    ADD COLUMN "releasedAt" TIMESTAMP WITH TIME ZONE,
+    ADD COLUMN "releaseReason" VARCHAR(255),
+    ADD COLUMN rating SMALLINT,
+    ADD COLUMN "ratingComment" VARCHAR(500),
+    ADD COLUMN "ratedAt" TIMESTAMP WITH TIME ZONE`);
+  await query(`UPDATE "RideRequests" SET "requestedAt" = "createdAt"`);
+  await query(`ALTER TABLE "RideRequests"
+    ALTER COLUMN "requestedAt" SET NOT NULL,
+    ALTER COLUMN "requestedAt" SET DEFAULT now()`);
+
+  await query(`UPDATE "RideRequests" r
+    SET status = 'CANCELLED', "cancelledAt" = now(), "cancelledBy" = 'system', "cancelReason" = 'superseded'
+    WHERE r.status IN ${ACTIVE} AND EXISTS (SELECT 1 FROM "RideRequests" newer
+      WHERE newer."riderId" = r."riderId" AND newer.status IN ${ACTIVE} AND newer.id > r.id)`);
+  await query(`UPDATE "RideRequests" r
+    SET status = 'CANCELLED', "cancelledAt" = now(), "cancelledBy" = 'system', "cancelReason" = 'superseded'
+    WHERE r.status IN ${WITH_DRIVER} AND EXISTS (SELECT 1 FROM "RideRequests" newer
+      WHERE newer."driverId" = r."driverId" AND newer.status IN ${WITH_DRIVER} AND newer.id > r.id)`);
+
+  await query(`ALTER TABLE "RideRequests"
+    ADD CONSTRAINT "RideRequests_riderId_fkey" FOREIGN KEY ("riderId")
+      REFERENCES "Users" (id) ON UPDATE CASCADE ON DELETE RESTRICT NOT VALID,
+    ADD CONSTRAINT "RideRequests_driverId_fkey" FOREIGN KEY ("driverId")
+      REFERENCES "Users" (id) ON UPDATE CASCADE ON DELETE RESTRICT NOT VALID,
+    ADD CONSTRAINT "RideRequests_cancelledBy_check"
+      CHECK ("cancelledBy" IN ('rider', 'driver', 'admin', 'system')),
+    ADD CONSTRAINT "RideRequests_rating_check" CHECK (rating BETWEEN 1 AND 5),
+    ADD CONSTRAINT "RideRequests_fares_check"
+      CHECK ("estimatedFare" >= 0 AND "finalFare" >= 0),
+    ADD CONSTRAINT "RideRequests_driver_when_assigned_check"
+      CHECK (status NOT IN ${WITH_DRIVER} OR "driverId" IS NOT NULL) NOT VALID,
+    ADD CONSTRAINT "RideRequests_no_driver_when_requested_check"
+      CHECK (status <> 'REQUESTED' OR "driverId" IS NULL) NOT VALID`);
+
+  await query(`CREATE UNIQUE INDEX "RideRequests_one_active_per_rider"
+    ON "RideRequests" ("riderId") WHERE status IN ${ACTIVE}`);
+  await query(`CREATE UNIQUE INDEX "RideRequests_one_assigned_per_driver"
+    ON "RideRequests" ("driverId") WHERE status IN ${WITH_DRIVER}`);
+  await query(
+    `CREATE INDEX "RideRequests_riderId_createdAt_idx" ON "RideRequests" ("riderId", "createdAt")`,
+  );
+  await query(
+    `CREATE INDEX "RideRequests_driverId_createdAt_idx" ON "RideRequests" ("driverId", "createdAt")`,
+  );
+  await query(`CREATE INDEX "RideRequests_driver_ratings_idx" ON "RideRequests" ("driverId", rating)
+    WHERE rating IS NOT NULL`);
+  await query(`CREATE INDEX "RideRequests_requested_requestedAt_idx" ON "RideRequests" ("requestedAt")
+    WHERE status = 'REQUESTED'`);
+  await query(`CREATE INDEX "RideRequests_requested_pickup_gist" ON "RideRequests"
+    USING gist (ll_to_earth("pickupLatitude", "pickupLongitude")) WHERE status = 'REQUESTED'`);
+}
+
+export async function down({ sequelize, transaction }: MigrationContext): Promise<void> {
+  const query = (sql: string, replacements?: Record<string, unknown>) =>
+    sequelize.query(sql, { transaction, replacements });
+  for (const index of [
+    'RideRequests_requested_pickup_gist',
+    'RideRequests_requested_requestedAt_idx',
+    'RideRequests_driver_ratings_idx',
+    'RideRequests_driverId_createdAt_idx',
+    'RideRequests_riderId_createdAt_idx',
+    'RideRequests_one_assigned_per_driver',
+    'RideRequests_one_active_per_rider',
+  ]) {
+    await query(`DROP INDEX "${index}"`);
+  }
+  await query(`ALTER TABLE "RideRequests"
+    DROP CONSTRAINT "RideRequests_no_driver_when_requested_check",
+    DROP CONSTRAINT "RideRequests_driver_when_assigned_check",
+    DROP CONSTRAINT "RideRequests_fares_check",
+    DROP CONSTRAINT "RideRequests_rating_check",
+    DROP CONSTRAINT "RideRequests_cancelledBy_check",
+    DROP CONSTRAINT "RideRequests_driverId_fkey",
+    DROP CONSTRAINT "RideRequests_riderId_fkey"`);
+
+  await query(`CREATE TYPE "enum_RideRequests_serviceType" AS ENUM
+    ('SWIFTRIDE_X', 'SWIFTRIDE_BLACK', 'SWIFTRIDE_SUV')`);
+  await query(`ALTER TABLE "RideRequests" ADD COLUMN "serviceType" "enum_RideRequests_serviceType"
+    NOT NULL DEFAULT 'SWIFTRIDE_X'`);
+  // Rides of service types the original server did not know keep the default class.
+  for (const [legacy, name] of Object.entries(LEGACY_TYPE_NAMES)) {
+    await query(
+      `UPDATE "RideRequests" r SET "serviceType" = :legacy FROM "ServiceTypes" t
+       WHERE t.id = r."serviceTypeId" AND lower(t.name) = lower(:name)`,
+      { legacy, name },
+    );
+  }
+  await query(`ALTER TABLE "RideRequests"
+    DROP COLUMN "serviceTypeId",
+    DROP COLUMN "estimatedDistanceMiles",
+    DROP COLUMN "estimatedDurationMinutes",
+    DROP COLUMN "finalFare",
+    DROP COLUMN "requestedAt",
+    DROP COLUMN "acceptedAt",
+    DROP COLUMN "arrivingAt",
+    DROP COLUMN "startedAt",
+    DROP COLUMN "completedAt",
+    DROP COLUMN "cancelledAt",
+    DROP COLUMN "cancelledBy",
+    DROP COLUMN "cancelReason",
+    DROP COLUMN "releasedAt",
+    DROP COLUMN "releaseReason",
+    DROP COLUMN rating,
+    DROP COLUMN "ratingComment",
+    DROP COLUMN "ratedAt"`);
+}

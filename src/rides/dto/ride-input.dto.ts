@@ -1,0 +1,142 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsString, Length, Max, Min } from 'class-validator';
+import { IsLatitudeValue, IsLongitudeValue } from '../../common/geo/coordinates';
+import { IsOmittable } from '../../common/http/optional';
+import { PaginationQueryDto } from '../../common/pagination/pagination.dto';
+import { RIDE_STATUSES, type RideStatus } from '../ride-request.model';
+
+/** The original server's ride class names, still accepted from older clients. */
+export const LEGACY_SERVICE_TYPE_NAMES = {
+  SWIFTRIDE_X: 'SwiftRide X',
+  SWIFTRIDE_SUV: 'SwiftRide SUV',
+  SWIFTRIDE_BLACK: 'SwiftRide Black',
+} as const;
+export type LegacyServiceType = keyof typeof LEGACY_SERVICE_TYPE_NAMES;
+
+const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/** Where from and where to: the body of a quote, and the client's `CreateRideRequest`. */
+export class TripDto {
+  @IsLatitudeValue(37.7749)
+  pickupLatitude!: number;
+
+  @IsLongitudeValue(-122.4194)
+  pickupLongitude!: number;
+
+  @IsLatitudeValue(37.8044)
+  destinationLatitude!: number;
+
+  @IsLongitudeValue(-122.2712)
+  destinationLongitude!: number;
+}
+
+export class CreateRideDto extends TripDto {
+  @ApiProperty({ example: '1 Market St, San Francisco', minLength: 1, maxLength: 255 })
+  @trim
+  @IsString()
+  @Length(1, 255)
+  pickupAddress!: string;
+
+  @ApiProperty({ example: '2 Broadway, Oakland', minLength: 1, maxLength: 255 })
+  @trim
+  @IsString()
+  @Length(1, 255)
+  destinationAddress!: string;
+
+  @ApiPropertyOptional({
+    example: 1,
+    description: 'An active service type. Without it (and without `serviceType`): "SwiftRide X".',
+  })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  serviceTypeId?: number;
+
+  @ApiPropertyOptional({
+    enum: Object.keys(LEGACY_SERVICE_TYPE_NAMES),
+    description: "The original server's ride class name; `serviceTypeId` is preferred.",
+  })
+  @IsOmittable()
+  @IsIn(Object.keys(LEGACY_SERVICE_TYPE_NAMES))
+  serviceType?: LegacyServiceType;
+}
+
+export class RideHistoryQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ enum: RIDE_STATUSES })
+  @IsOmittable()
+  @IsIn(RIDE_STATUSES)
+  status?: RideStatus;
+}
+
+const MAX_RADIUS_KM = 50;
+
+export class OpenRidesQueryDto {
+  @ApiPropertyOptional({ example: 5, default: 5, minimum: 0.1, maximum: MAX_RADIUS_KM })
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.1)
+  @Max(MAX_RADIUS_KM)
+  radiusKm: number = 5;
+
+  @ApiPropertyOptional({ example: 20, default: 20, minimum: 1, maximum: 50 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  limit: number = 20;
+}
+
+export class NearbyDriversQueryDto {
+  @IsLatitudeValue(37.7749, true)
+  latitude!: number;
+
+  @IsLongitudeValue(-122.4194, true)
+  longitude!: number;
+
+  @ApiPropertyOptional({ example: 1, description: 'Only drivers of this service type' })
+  @IsOmittable()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  serviceTypeId?: number;
+
+  @ApiPropertyOptional({ example: 5, default: 5, minimum: 0.1, maximum: MAX_RADIUS_KM })
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.1)
+  @Max(MAX_RADIUS_KM)
+  radiusKm: number = 5;
+}
+
+export class ReasonDto {
+  @ApiPropertyOptional({ example: 'Plans changed', maxLength: 255 })
+  @IsOmittable()
+  @trim
+  @IsString()
+  @Length(1, 255)
+  reason?: string;
+}
+
+export class RateRideDto {
+  @ApiProperty({ example: 5, minimum: 1, maximum: 5 })
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  rating!: number;
+
+  @ApiPropertyOptional({ example: 'Smooth ride', maxLength: 500 })
+  @IsOmittable()
+  @trim
+  @IsString()
+  @Length(1, 500)
+  comment?: string;
+}
+
+export class LocationDto {
+  @IsLatitudeValue(37.7749)
+  latitude!: number;
+
+  @IsLongitudeValue(-122.4194)
+  longitude!: number;
+}

@@ -1,0 +1,261 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection, InjectModel } from '@nestjs/sequelize';
+import { QueryTypes, UniqueConstraintError } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
+import { distanceSql, withinRadiusSql } from '../common/geo/earth-sql';
+import { offsetOf } from '../common/pagination/pagination.dto';
+import type { RideHistoryQueryDto } from './dto/ride-input.dto';
+import { type RideAction, TRANSITIONS } from './ride-lifecycle';
+import {
+  ACTIVE_STATUSES,
+  ASSIGNED_STATUSES,
+  type Canceller,
+  RideRequest,
+  type RideStatus,
+} from './ride-request.model';
+import { rideViewSql, type RideRow } from './ride-view';
+import type { OpenRideRow } from './rides.mapper';
+import type { LatLng } from './trip-estimate';
+
+export type NewRide = Pick<
+  RideRequest,
+  | 'riderId'
+  | 'serviceTypeId'
+  | 'pickupLatitude'
+  | 'pickupLongitude'
+  | 'pickupAddress'
+  | 'destinationLatitude'
+  | 'destinationLongitude'
+  | 'destinationAddress'
+  | 'estimatedDistanceMiles'
+  | 'estimatedDurationMinutes'
+  | 'estimatedFare'
+>;
+
+/** Who asks for a transition: the predicate the conditional write adds for them. */
+export type TransitionCaller =
+  | { as: 'rider'; userId: number }
+  | { as: 'driver'; userId: number }
+  | { as: 'admin'; userId: number };
+
+export interface RideState {
+  id: number;
+  status: RideStatus;
+  riderId: number;
+  driverId: number | null;
+  serviceTypeId: number;
+  rating: number | null;
+}
+
+/** What else a transition writes besides status, its timestamp and updatedAt. */
+const EXTRA_CHANGES: Partial<Record<RideAction, string>> = {
+  accept: `"driverId" = :callerId`,
+  // Upfront pricing: the rider pays what they were quoted (rides from before quotes: the base fare).
+  complete: `"finalFare" = coalesce(r."estimatedFare",
+    (SELECT t."baseFare" FROM "ServiceTypes" t WHERE t.id = r."serviceTypeId"))`,
+  cancel: `"cancelledBy" = :canceller, "cancelReason" = :reason`,
+  release: `"driverId" = NULL, "acceptedAt" = NULL, "arrivingAt" = NULL,
+    "requestedAt" = now(), "releaseReason" = :reason`,
+  expire: `"cancelledBy" = 'system', "cancelReason" = 'no_drivers_available'`,
+};
+
+const CALLER_PREDICATE: Record<TransitionCaller['as'], string> = {
+  rider: `AND r."riderId" = :callerId`,
+  driver: `AND r."driverId" = :callerId`,
+  admin: '',
+};
+
+/**
+ * A driver may take a ride only while it is unassigned, if they are online and drive its service
+ * type. Checked inside the write itself, so no decision rests on an earlier read.
+ */
+const ACCEPT_PREDICATE = `AND r."driverId" IS NULL AND EXISTS (SELECT 1 FROM "DriverProfiles" p
+  WHERE p."userId" = :callerId AND p."isOnline" AND p."serviceTypeId" = r."serviceTypeId")`;
+
+/** The rides table's queries, each named for what it decides or finds. */
+@Injectable()
+export class RideStore {
+  constructor(
+    @InjectModel(RideRequest) private readonly rides: typeof RideRequest,
+    @InjectConnection() private readonly sequelize: Sequelize,
+  ) {}
+
+  /** Undefined when the rider already has an active ride (the partial unique index decides). */
+  async insertRequested(ride: NewRide): Promise<number | undefined> {
+    try {
+      const created = await this.rides.create({ ...ride });
+      return created.id;
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) return undefined;
+      throw error;
+    }
+  }
+
+  async findView(rideId: number): Promise<RideRow | undefined> {
+    const [row] = await this.select<RideRow>(
+      `${rideViewSql('"RideRequests"')} WHERE r.id = :rideId`,
+      {
+        rideId,
+      },
+    );
+    return row;
+  }
+
+  async findState(rideId: number): Promise<RideState | undefined> {
+    const [row] = await this.select<RideState>(
+      `SELECT id, status, "riderId", "driverId", "serviceTypeId", rating
+       FROM "RideRequests" WHERE id = :rideId`,
+      { rideId },
+    );
+    return row;
+  }
+
+  /** A rider's active ride, or the ride a driver is on. */
+  async findActive(userId: number, asDriver: boolean): Promise<RideRow | undefined> {
+    const [row] = await this.select<RideRow>(
+      `${rideViewSql('"RideRequests"')}
+       WHERE r."${asDriver ? 'driverId' : 'riderId'}" = :userId AND r.status IN (:statuses)`,
+      { userId, statuses: asDriver ? ASSIGNED_STATUSES : ACTIVE_STATUSES },
+    );
+    return row;
+  }
+
+  /** Newest first; the rows and the count run side by side. */
+  async history(
+    userId: number,
+    asDriver: boolean,
+    query: RideHistoryQueryDto,
+  ): Promise<{ rows: RideRow[]; total: number }> {
+    const column = asDriver ? 'driverId' : 'riderId';
+    const where = `WHERE r."${column}" = :userId ${query.status ? 'AND r.status = :status' : ''}`;
+    const replacements = {
+      userId,
+      status: query.status ?? null,
+      limit: query.limit,
+      offset: offsetOf(query),
+    };
+    const [rows, [count]] = await Promise.all([
+      this.select<RideRow>(
+        `${rideViewSql('"RideRequests"')} ${where}
+         ORDER BY r."createdAt" DESC, r.id DESC LIMIT :limit OFFSET :offset`,
+        replacements,
+      ),
+      this.select<{ total: number }>(
+        `SELECT count(*)::int AS total FROM "RideRequests" r ${where}`,
+        replacements,
+      ),
+    ]);
+    return { rows, total: count.total };
+  }
+
+  /**
+   * The transition table as one conditional write: the row changes only if it is still in a state
+   * the action starts from and the caller still stands in the right relation to it. Concurrent
+   * writes to one ride queue on its row lock and each re-checks the condition, so of two racing
+   * transitions at most one applies. Returns the ride's new view, or undefined if nothing changed.
+   * A driver's second ride in progress is refused by the partial unique index (undefined too).
+   */
+  async transitionIfAllowed(
+    rideId: number,
+    action: RideAction,
+    caller: TransitionCaller,
+    details: { reason?: string } = {},
+  ): Promise<RideRow | undefined> {
+    const transition = TRANSITIONS[action];
+    const predicate = action === 'accept' ? ACCEPT_PREDICATE : CALLER_PREDICATE[caller.as];
+    const canceller: Canceller = caller.as;
+    try {
+      const [row] = await this.select<RideRow>(
+        `WITH changed AS (
+           UPDATE "RideRequests" r SET status = :to, "${transition.stamp}" = now(), "updatedAt" = now()
+             ${EXTRA_CHANGES[action] ? `, ${EXTRA_CHANGES[action]}` : ''}
+           WHERE r.id = :rideId AND r.status IN (:from) ${predicate}
+           RETURNING r.*)
+         ${rideViewSql('changed')}`,
+        {
+          rideId,
+          to: transition.to,
+          from: transition.from,
+          callerId: caller.userId,
+          canceller,
+          reason: details.reason ?? null,
+        },
+      );
+      return row;
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Cancels every REQUESTED ride nobody took within the timeout. One statement: instances running
+   * it at once each lock and re-check the rows, so every ride is cancelled (and reported) once.
+   */
+  expireUnanswered(timeoutSeconds: number): Promise<RideRow[]> {
+    const expire = TRANSITIONS.expire;
+    return this.select<RideRow>(
+      `WITH changed AS (
+         UPDATE "RideRequests" r SET status = :to, "${expire.stamp}" = now(), "updatedAt" = now(),
+           ${EXTRA_CHANGES.expire}
+         WHERE r.status IN (:from) AND r."requestedAt" <= now() - make_interval(secs => :timeoutSeconds)
+         RETURNING r.*)
+       ${rideViewSql('changed')}`,
+      { to: expire.to, from: expire.from, timeoutSeconds },
+    );
+  }
+
+  /** Only the rider of a COMPLETED ride, and only once. */
+  async rateIfCompleted(
+    rideId: number,
+    riderId: number,
+    rating: number,
+    comment: string | undefined,
+  ): Promise<RideRow | undefined> {
+    const [row] = await this.select<RideRow>(
+      `WITH changed AS (
+         UPDATE "RideRequests" r SET rating = :rating, "ratingComment" = :comment,
+           "ratedAt" = now(), "updatedAt" = now()
+         WHERE r.id = :rideId AND r."riderId" = :riderId AND r.status = 'COMPLETED'
+           AND r.rating IS NULL
+         RETURNING r.*)
+       ${rideViewSql('changed')}`,
+      { rideId, riderId, rating, comment: comment ?? null },
+    );
+    return row;
+  }
+
+  /** REQUESTED rides of one service type near a point, nearest first (GiST on REQUESTED pickups). */
+  findOpenRidesNear(
+    point: LatLng,
+    serviceTypeId: number,
+    radiusKm: number,
+    limit: number,
+  ): Promise<OpenRideRow[]> {
+    return this.select<OpenRideRow>(
+      `SELECT r.id, r."serviceTypeId", r."pickupLatitude", r."pickupLongitude", r."pickupAddress",
+         r."destinationLatitude", r."destinationLongitude", r."destinationAddress",
+         r."estimatedDistanceMiles", r."estimatedDurationMinutes", r."estimatedFare", r."requestedAt",
+         ${distanceSql('r."pickupLatitude"', 'r."pickupLongitude"')} AS "distanceMeters"
+       FROM "RideRequests" r
+       WHERE r.status = 'REQUESTED' AND r."serviceTypeId" = :serviceTypeId
+         AND ${withinRadiusSql('r."pickupLatitude"', 'r."pickupLongitude"')}
+       ORDER BY "distanceMeters", r.id
+       LIMIT :limit`,
+      {
+        latitude: point.latitude,
+        longitude: point.longitude,
+        radiusMeters: radiusKm * 1000,
+        serviceTypeId,
+        limit,
+      },
+    );
+  }
+
+  private select<T extends object>(
+    sql: string,
+    replacements: Record<string, unknown>,
+  ): Promise<T[]> {
+    return this.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
+  }
+}

@@ -1,0 +1,340 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectModel } from '@nestjs/sequelize';
+import { Op } from 'sequelize';
+import type { Caller } from '../common/auth/auth.decorators';
+import {
+  conflict,
+  DomainError,
+  DomainErrorCode,
+  invalidInput,
+  notFound,
+} from '../common/errors/domain-error';
+import { type Page, pageOf } from '../common/pagination/pagination.dto';
+import type { RidesConfig } from '../config/configuration';
+import { DriverProfile } from '../drivers/driver-profile.model';
+import { DriverLocationsService } from '../drivers/driver-locations.service';
+import { RealtimeEvent, RealtimePublisher } from '../realtime/realtime.publisher';
+import { ServiceType } from '../service-types/service-type.model';
+import { toServiceTypeDto } from '../service-types/service-types.mapper';
+import {
+  type CreateRideDto,
+  LEGACY_SERVICE_TYPE_NAMES,
+  type OpenRidesQueryDto,
+  type RideHistoryQueryDto,
+  type TripDto,
+} from './dto/ride-input.dto';
+import type { EstimateResponseDto, OpenRideDto, RideDto } from './dto/ride.dto';
+import { type RideAction, refusalMessage } from './ride-lifecycle';
+import { ASSIGNED_STATUSES } from './ride-request.model';
+import { type RideState, RideStore, type TransitionCaller } from './ride-store';
+import type { RideRow } from './ride-view';
+import { toOpenRideDto, toRideDto } from './rides.mapper';
+import { estimateTrip, fareFor, greatCircleMeters, type LatLng } from './trip-estimate';
+
+const DEFAULT_SERVICE_TYPE = LEGACY_SERVICE_TYPE_NAMES.SWIFTRIDE_X;
+/** Closer than this, pickup and destination are the same place. */
+const MIN_TRIP_METERS = 10;
+
+const pickupOf = (ride: { pickupLatitude: number; pickupLongitude: number }): LatLng => ({
+  latitude: ride.pickupLatitude,
+  longitude: ride.pickupLongitude,
+});
+
+/** Requests, quotes, matching and the lifecycle of rides; tells both parties of every change. */
+@Injectable()
+export class RidesService {
+  private readonly config: RidesConfig;
+
+  constructor(
+    private readonly store: RideStore,
+    private readonly locations: DriverLocationsService,
+    private readonly realtime: RealtimePublisher,
+    @InjectModel(ServiceType) private readonly serviceTypes: typeof ServiceType,
+    @InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile,
+    config: ConfigService,
+  ) {
+    this.config = config.getOrThrow<RidesConfig>('rides');
+  }
+
+  /** The same trip for every active service type. */
+  async estimate(trip: TripDto): Promise<EstimateResponseDto> {
+    const estimate = estimateTrip(greatCircleMeters(...endpoints(trip)), this.config);
+    const types = await this.serviceTypes.findAll({
+      where: { isActive: true },
+      order: [['id', 'ASC']],
+    });
+    return {
+      ...estimate,
+      quotes: types.map((type) => ({
+        serviceType: toServiceTypeDto(type),
+        ...estimate,
+        fare: fareFor(type, estimate),
+      })),
+    };
+  }
+
+  async request(riderId: number, dto: CreateRideDto): Promise<RideDto> {
+    const meters = greatCircleMeters(...endpoints(dto));
+    if (meters < MIN_TRIP_METERS) {
+      const message = 'destination must be a different place from pickup';
+      throw invalidInput(message, [{ field: 'destinationLatitude', message }]);
+    }
+    const type = await this.serviceTypeFor(dto);
+    const estimate = estimateTrip(meters, this.config);
+    const rideId = await this.store.insertRequested({
+      riderId,
+      serviceTypeId: type.id,
+      pickupLatitude: dto.pickupLatitude,
+      pickupLongitude: dto.pickupLongitude,
+      pickupAddress: dto.pickupAddress,
+      destinationLatitude: dto.destinationLatitude,
+      destinationLongitude: dto.destinationLongitude,
+      destinationAddress: dto.destinationAddress,
+      estimatedDistanceMiles: estimate.distanceMiles,
+      estimatedDurationMinutes: estimate.durationMinutes,
+      estimatedFare: fareFor(type, estimate),
+    });
+    if (rideId === undefined) {
+      const active = await this.store.findActive(riderId, false);
+      throw conflict(
+        `You already have an active ride${active ? ` (ride ${active.id}, ${active.status})` : ''}`,
+      );
+    }
+    const ride = (await this.store.findView(rideId))!;
+    await this.offer(ride);
+    return toRideDto(ride);
+  }
+
+  async findOne(rideId: number, caller: Caller): Promise<RideDto> {
+    const ride = await this.store.findView(rideId);
+    if (!ride || !isParty(ride, caller)) throw notFound('Ride', rideId);
+    return toRideDto(ride);
+  }
+
+  async findActive(caller: Caller): Promise<RideDto | null> {
+    const ride = await this.store.findActive(caller.id, caller.role === 'driver');
+    return ride ? toRideDto(ride) : null;
+  }
+
+  async history(caller: Caller, query: RideHistoryQueryDto): Promise<Page<RideDto>> {
+    const { rows, total } = await this.store.history(caller.id, caller.role === 'driver', query);
+    return pageOf(rows.map(toRideDto), total, query);
+  }
+
+  /** Rides a driver could take now, from where they last reported being. */
+  async findOpen(driverId: number, query: OpenRidesQueryDto): Promise<OpenRideDto[]> {
+    const profile = await this.profiles.findOne({ where: { userId: driverId } });
+    if (!profile) throw notFound('Driver profile of user', driverId);
+    if (!profile.isOnline) throw conflict('Go online to see open rides');
+    const staleBefore = Date.now() - this.config.locationStaleSeconds * 1000;
+    if (
+      profile.latitude === null ||
+      profile.longitude === null ||
+      !profile.locationUpdatedAt ||
+      profile.locationUpdatedAt.getTime() < staleBefore
+    ) {
+      throw conflict('Send your location (PUT /api/drivers/me/location) to see open rides');
+    }
+    const point = { latitude: profile.latitude, longitude: profile.longitude };
+    const rows = await this.store.findOpenRidesNear(
+      point,
+      profile.serviceTypeId,
+      query.radiusKm,
+      query.limit,
+    );
+    return rows.map(toOpenRideDto);
+  }
+
+  /** Of any number of simultaneous accepts, the conditional write lets exactly one through. */
+  async accept(rideId: number, driverId: number): Promise<RideDto> {
+    const ride = await this.store.transitionIfAllowed(rideId, 'accept', {
+      as: 'driver',
+      userId: driverId,
+    });
+    if (!ride) throw await this.refusalOfAccept(rideId, driverId);
+    this.tellParties(ride);
+    const others = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
+    this.realtime.toUsers(
+      others.map((driver) => driver.userId).filter((id) => id !== driverId),
+      RealtimeEvent.RideTaken,
+      { rideId: ride.id, status: ride.status },
+    );
+    return toRideDto(ride);
+  }
+
+  /** arriving, start, complete (the ride's driver) and cancel (its rider, or an admin). */
+  async advance(
+    rideId: number,
+    action: Exclude<RideAction, 'accept' | 'release' | 'expire'>,
+    caller: Caller,
+    reason?: string,
+  ): Promise<RideDto> {
+    const as = actorOf(action, caller);
+    const ride = await this.store.transitionIfAllowed(
+      rideId,
+      action,
+      { as, userId: caller.id },
+      { reason },
+    );
+    if (!ride) throw await this.refusal(rideId, action, caller);
+    this.tellParties(ride);
+    if (action === 'cancel' && ride.acceptedAt === null) await this.withdrawOffer(ride);
+    return toRideDto(ride);
+  }
+
+  /** The driver gives the ride back: it is open again, and offered again (not to them). */
+  async release(rideId: number, driverId: number, reason?: string): Promise<RideDto> {
+    const ride = await this.store.transitionIfAllowed(
+      rideId,
+      'release',
+      { as: 'driver', userId: driverId },
+      { reason },
+    );
+    if (!ride) throw await this.refusal(rideId, 'release', { id: driverId, role: 'driver' });
+    this.tellParties(ride);
+    this.realtime.toUser(driverId, RealtimeEvent.RideUpdated, toRideDto(ride));
+    await this.offer(ride, driverId);
+    return toRideDto(ride);
+  }
+
+  async rate(rideId: number, riderId: number, rating: number, comment?: string): Promise<RideDto> {
+    const ride = await this.store.rateIfCompleted(rideId, riderId, rating, comment);
+    if (!ride) {
+      const state = await this.store.findState(rideId);
+      if (!state || state.riderId !== riderId) throw notFound('Ride', rideId);
+      if (state.status !== 'COMPLETED') {
+        throw conflict(`Ride ${rideId} is ${state.status}; only a COMPLETED ride can be rated`);
+      }
+      throw conflict(`Ride ${rideId} has already been rated`);
+    }
+    this.tellParties(ride);
+    return toRideDto(ride);
+  }
+
+  /** Called by the expiry job; each ride is reported by the one instance that cancelled it. */
+  async expireUnanswered(): Promise<number> {
+    const expired = await this.store.expireUnanswered(this.config.requestTimeoutSeconds);
+    for (const ride of expired) {
+      this.tellParties(ride);
+      await this.withdrawOffer(ride);
+    }
+    return expired.length;
+  }
+
+  private async serviceTypeFor(dto: CreateRideDto): Promise<ServiceType> {
+    const byName = dto.serviceType ? LEGACY_SERVICE_TYPE_NAMES[dto.serviceType] : undefined;
+    if (dto.serviceTypeId !== undefined || byName) {
+      const type = await this.serviceTypes.findOne({
+        where:
+          dto.serviceTypeId !== undefined
+            ? { id: dto.serviceTypeId, isActive: true }
+            : { name: { [Op.iLike]: byName }, isActive: true },
+      });
+      if (type) return type;
+      const field = dto.serviceTypeId !== undefined ? 'serviceTypeId' : 'serviceType';
+      const message = `${field} ${dto.serviceTypeId ?? dto.serviceType} is not an active service type`;
+      throw invalidInput(message, [{ field, message }]);
+    }
+    const preferred = await this.serviceTypes.findOne({
+      where: { name: { [Op.iLike]: DEFAULT_SERVICE_TYPE }, isActive: true },
+    });
+    if (preferred) return preferred;
+    const first = await this.serviceTypes.findOne({
+      where: { isActive: true },
+      order: [['id', 'ASC']],
+    });
+    if (!first) throw conflict('No service type is active; rides cannot be requested right now');
+    return first;
+  }
+
+  /** `ride.updated` (the ride's view) to its rider and its driver. */
+  private tellParties(ride: RideRow): void {
+    const view = toRideDto(ride);
+    this.realtime.toUsers(
+      ride.driverId === null ? [ride.riderId] : [ride.riderId, ride.driverId],
+      RealtimeEvent.RideUpdated,
+      view,
+    );
+  }
+
+  /** `ride.offered` to free drivers of the ride's type near its pickup, each with their distance. */
+  private async offer(ride: RideRow, except?: number): Promise<void> {
+    const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
+    for (const driver of drivers) {
+      if (driver.userId === except) continue;
+      this.realtime.toUser(driver.userId, RealtimeEvent.RideOffered, {
+        ride: toOpenRideDto({ ...ride, distanceMeters: driver.distanceMeters }),
+      });
+    }
+  }
+
+  /** `ride.taken` to the drivers a ride was on offer to once it no longer is. */
+  private async withdrawOffer(ride: RideRow): Promise<void> {
+    const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
+    this.realtime.toUsers(
+      drivers.map((driver) => driver.userId),
+      RealtimeEvent.RideTaken,
+      { rideId: ride.id, status: ride.status },
+    );
+  }
+
+  private async refusalOfAccept(rideId: number, driverId: number): Promise<DomainError> {
+    const [ride, profile] = await Promise.all([
+      this.store.findState(rideId),
+      this.profiles.findOne({
+        where: { userId: driverId },
+        include: [{ model: ServiceType, as: 'serviceType' }],
+      }),
+    ]);
+    if (!ride) return notFound('Ride', rideId);
+    if (ASSIGNED_STATUSES.includes(ride.status)) {
+      return ride.driverId === driverId
+        ? conflict(`You have already accepted ride ${rideId} (it is ${ride.status})`)
+        : conflict(`Ride ${rideId} has already been taken by another driver`);
+    }
+    if (ride.status !== 'REQUESTED') return conflict(refusalMessage(rideId, 'accept', ride.status));
+    if (!profile) return notFound('Driver profile of user', driverId);
+    if (!profile.isOnline) return conflict('Go online before accepting rides');
+    if (profile.serviceTypeId !== ride.serviceTypeId) {
+      return new DomainError(
+        DomainErrorCode.Forbidden,
+        `Ride ${rideId} is for another service type than yours (${profile.serviceType?.name})`,
+      );
+    }
+    const current = await this.store.findActive(driverId, true);
+    if (current) return conflict(`You already have an active ride (ride ${current.id})`);
+    return conflict(`Ride ${rideId} has already been taken by another driver`);
+  }
+
+  /** Why a transition did not apply: 404 to whoever may not see the ride, else 409 naming its state. */
+  private async refusal(
+    rideId: number,
+    action: RideAction,
+    caller: Pick<Caller, 'id' | 'role'>,
+  ): Promise<DomainError> {
+    const ride = await this.store.findState(rideId);
+    if (!ride || !isParty(ride, caller)) return notFound('Ride', rideId);
+    return conflict(refusalMessage(rideId, action, ride.status));
+  }
+}
+
+function endpoints(trip: TripDto): [LatLng, LatLng] {
+  return [
+    { latitude: trip.pickupLatitude, longitude: trip.pickupLongitude },
+    { latitude: trip.destinationLatitude, longitude: trip.destinationLongitude },
+  ];
+}
+
+/** The ride's rider, its driver, or an admin: the only callers who may see a ride. */
+function isParty(
+  ride: Pick<RideState, 'riderId' | 'driverId'>,
+  caller: Pick<Caller, 'id' | 'role'>,
+): boolean {
+  return caller.role === 'admin' || ride.riderId === caller.id || ride.driverId === caller.id;
+}
+
+function actorOf(action: RideAction, caller: Caller): TransitionCaller['as'] {
+  if (action === 'cancel') return caller.role === 'admin' ? 'admin' : 'rider';
+  return 'driver';
+}

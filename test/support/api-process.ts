@@ -1,0 +1,109 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/**
+ * The API as `npm start` runs it (`node dist/src/main.js`), in a process of its own: for checks
+ * that need several instances, e.g. realtime events across processes through Redis.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const STARTUP_MS = 30_000;
+const STOP_MS = 10_000;
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Whatever happens to the test file, no API process outlives the Jest worker. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+/** Compiles src/ and db/ into dist/ (`nest build`, with SWC: about a second). */
+export function buildApi(): void {
+  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ApiProcess {
+  url: string;
+  port: number;
+  pid: number;
+  /** What the process wrote to stdout and stderr (the last 20 000 characters). */
+  output(): string;
+  /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Spawns the built API with exactly this environment (plus PATH) on a free port of 127.0.0.1 and
+ * resolves once GET /api/health answers 200. The process is stopped if it never gets there.
+ */
+export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+  installExitHook();
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let log = '';
+  const record = (chunk: Buffer) => {
+    log = (log + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stdout!.on('data', record);
+  child.stderr!.on('data', record);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  void exited.then(() => running.delete(child));
+
+  const url = `http://127.0.0.1:${port}`;
+  const api: ApiProcess = {
+    url,
+    port,
+    pid: child.pid!,
+    output: () => log,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+
+  const deadline = Date.now() + STARTUP_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the API process exited (${child.exitCode ?? child.signalCode}):\n${log}`);
+    }
+    const healthy = await fetch(`${url}/api/health`).then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    if (healthy) return api;
+    await sleep(100);
+  }
+  await api.stop();
+  throw new Error(`the API process was not healthy within ${STARTUP_MS} ms:\n${log}`);
+}
