@@ -205,24 +205,21 @@ export class RideStore {
     );
   }
 
-  /** Only the rider of a COMPLETED ride, and only once. */
+  /**
+   * Only the rider of a COMPLETED ride, and only once. The view is read by a second statement: one
+   * with the UPDATE in a CTE would compute the driver's average without the rating just given.
+   */
   async rateIfCompleted(
     rideId: number,
     riderId: number,
     rating: number,
     comment: string | undefined,
   ): Promise<RideRow | undefined> {
-    const [row] = await this.select<RideRow>(
-      `WITH changed AS (
-         UPDATE "RideRequests" r SET rating = :rating, "ratingComment" = :comment,
-           "ratedAt" = now(), "updatedAt" = now()
-         WHERE r.id = :rideId AND r."riderId" = :riderId AND r.status = 'COMPLETED'
-           AND r.rating IS NULL
-         RETURNING r.*)
-       ${rideViewSql('changed')}`,
-      { rideId, riderId, rating, comment: comment ?? null },
+    const [updated] = await this.rides.update(
+      { rating, ratingComment: comment ?? null, ratedAt: new Date() },
+      { where: { id: rideId, riderId, status: 'COMPLETED', rating: null } },
     );
-    return row;
+    return updated === 0 ? undefined : this.findView(rideId);
   }
 
   /** REQUESTED rides of one service type near a point, nearest first (GiST on REQUESTED pickups). */
