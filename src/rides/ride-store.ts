@@ -55,7 +55,7 @@ const EXTRA_CHANGES: Partial<Record<RideAction, string>> = {
     (SELECT t."baseFare" FROM "ServiceTypes" t WHERE t.id = r."serviceTypeId"))`,
   cancel: `"cancelledBy" = :canceller, "cancelReason" = :reason`,
   release: `"driverId" = NULL, "acceptedAt" = NULL, "arrivingAt" = NULL,
-    "requestedAt" = now(), "releaseReason" = :reason`,
+    "requestedAt" = clock_timestamp(), "releaseReason" = :reason`,
   expire: `"cancelledBy" = 'system', "cancelReason" = 'no_drivers_available'`,
 };
 
@@ -167,7 +167,8 @@ export class RideStore {
     try {
       const [row] = await this.select<RideRow>(
         `WITH changed AS (
-           UPDATE "RideRequests" r SET status = :to, "${transition.stamp}" = now(), "updatedAt" = now()
+           UPDATE "RideRequests" r
+             SET status = :to, "${transition.stamp}" = clock_timestamp(), "updatedAt" = clock_timestamp()
              ${EXTRA_CHANGES[action] ? `, ${EXTRA_CHANGES[action]}` : ''}
            WHERE r.id = :rideId AND r.status IN (:from) ${predicate}
            RETURNING r.*)
@@ -196,7 +197,8 @@ export class RideStore {
     const expire = TRANSITIONS.expire;
     return this.select<RideRow>(
       `WITH changed AS (
-         UPDATE "RideRequests" r SET status = :to, "${expire.stamp}" = now(), "updatedAt" = now(),
+         UPDATE "RideRequests" r
+           SET status = :to, "${expire.stamp}" = clock_timestamp(), "updatedAt" = clock_timestamp(),
            ${EXTRA_CHANGES.expire}
          WHERE r.status IN (:from) AND r."requestedAt" <= now() - make_interval(secs => :timeoutSeconds)
          RETURNING r.*)
