@@ -101,6 +101,11 @@ async function measure(
   };
 }
 
+/** autocannon stops mid-request: let the API finish what it was still answering. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 2000));
+}
+
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
@@ -257,12 +262,14 @@ async function main(): Promise<void> {
       }),
     );
     // The same two reads with the geo indexes gone: what the GiST indexes buy, side by side.
+    await settle();
     await sql(
       url.toString(),
       `DROP INDEX "RideRequests_requested_pickup_gist"; DROP INDEX "DriverProfiles_online_location_gist"`,
     );
     await rideScenarios('(no geo index)');
 
+    await settle();
     await app.close();
     await new Promise((resolve) => baseline.close(resolve));
 

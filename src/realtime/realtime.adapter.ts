@@ -38,8 +38,12 @@ export class RealtimeAdapter extends IoAdapter {
     return io;
   }
 
+  /**
+   * Closes every socket, not the HTTP server (which `io.close()` would): that is Fastify's to
+   * close, once in-flight requests are answered.
+   */
   override async dispose(): Promise<void> {
-    await new Promise<void>((resolve) => (this.io ? this.io.close(() => resolve()) : resolve()));
+    this.io?.engine.close();
     await Promise.all(this.redisClients.map((client) => client.quit().catch(() => undefined)));
   }
 }
