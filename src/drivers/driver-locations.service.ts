@@ -42,8 +42,9 @@ export class DriverLocationsService {
   }
 
   /**
-   * Records an online driver's position and, in the same statement, finds the rider of the ride
-   * they are on (if any), who is sent `driver.location`.
+   * Records the position of a driver who is online, or still on a ride after going offline (offline
+   * only means "no new rides"). The same statement finds the rider of that ride, who is sent
+   * `driver.location`.
    */
   async report(userId: number, location: LocationDto): Promise<DriverLocationDto> {
     const [moved] = await this.sequelize.query<{
@@ -56,7 +57,8 @@ export class DriverLocationsService {
       `WITH moved AS (
          UPDATE "DriverProfiles" SET latitude = :latitude, longitude = :longitude,
            "locationUpdatedAt" = now(), "updatedAt" = now()
-         WHERE "userId" = :userId AND "isOnline"
+         WHERE "userId" = :userId AND ("isOnline" OR EXISTS (SELECT 1 FROM "RideRequests" busy
+           WHERE busy."driverId" = :userId AND busy.status IN ('ACCEPTED', 'ARRIVING', 'IN_PROGRESS')))
          RETURNING "userId", latitude, longitude, "locationUpdatedAt")
        SELECT m.latitude, m.longitude, m."locationUpdatedAt" AS "updatedAt",
          r.id AS "rideId", r."riderId"

@@ -52,7 +52,7 @@ export class DriversController {
 
   @Put('location')
   @ApiOperation({
-    summary: 'Report where I am (online drivers)',
+    summary: 'Report where I am (online drivers, and drivers on a ride)',
     description:
       'Matching uses positions newer than DRIVER_LOCATION_STALE_SECONDS (default 120). The rider ' +
       'of my current ride receives `driver.location`.',

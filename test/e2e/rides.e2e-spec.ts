@@ -65,3 +65,34 @@ describe('a ride from request to rating', () => {
     }
   });
 });
+
+describe('a driver who goes offline during a ride', () => {
+  it('still reports their location to the rider until the ride ends', async () => {
+    const rider = await insertRider(t);
+    const driver = await insertDriver(t, { at: SF });
+    const rideId = await createRide(t, rider);
+    expect((await rideAction(t, driver, rideId, 'accept')).status).toBe(200);
+    await t.http
+      .patch('/api/drivers/me/update-status')
+      .set('Authorization', bearer(driver))
+      .send({ isOnline: false })
+      .expect(200);
+
+    const riderSocket = await connectRealtime(baseUrl, rider.accessToken);
+    try {
+      const location = nextEvent(riderSocket, 'driver.location');
+      const moved = await putLocation(t, driver, { latitude: 37.776, longitude: -122.418 });
+      expect(moved.status).toBe(200);
+      expect(await location).toMatchObject({ rideId, latitude: 37.776, longitude: -122.418 });
+    } finally {
+      riderSocket.close();
+    }
+
+    await rideAction(t, driver, rideId, 'arriving').expect(200);
+    await rideAction(t, driver, rideId, 'start').expect(200);
+    await rideAction(t, driver, rideId, 'complete').expect(200);
+    const afterRide = await putLocation(t, driver, SF);
+    expect(afterRide.status).toBe(409);
+    expect(afterRide.body.message).toMatch(/Go online/);
+  });
+});
