@@ -20,7 +20,8 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
+  // Read only at the top level: inside a project it is ignored.
+  testTimeout: 60_000,
 };

@@ -25,25 +25,50 @@ export class RealtimeAdapter extends IoAdapter {
       ...options,
       cors: { origin: this.options.corsOrigins.length > 0 ? this.options.corsOrigins : false },
     } as ServerOptions) as Server;
-    if (this.options.redisUrl) {
-      const publisher = new Redis(this.options.redisUrl);
-      const subscriber = publisher.duplicate();
-      for (const client of [publisher, subscriber]) {
-        client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
-      }
-      this.redisClients.push(publisher, subscriber);
-      io.adapter(createAdapter(publisher, subscriber));
-    }
+    if (this.options.redisUrl) io.adapter(this.redisAdapter(this.options.redisUrl));
     this.io = io;
     return io;
+  }
+
+  /**
+   * Redis being away must not take the API down: the adapter leaves its publish and subscribe
+   * promises unhandled, so the subscriber waits for Redis however long it takes (it re-subscribes
+   * on reconnect), and the publisher drops events while Redis is away instead of queueing them.
+   */
+  private redisAdapter(url: string) {
+    const publisher = new Redis(url, { enableOfflineQueue: false });
+    const subscriber = new Redis(url, { maxRetriesPerRequest: null });
+    const publish = publisher.publish.bind(publisher);
+    publisher.publish = ((...args: Parameters<typeof publish>) =>
+      publish(...args).catch(() => 0)) as typeof publisher.publish;
+    for (const client of [publisher, subscriber]) this.reportOutages(client);
+    this.redisClients.push(publisher, subscriber);
+    return createAdapter(publisher, subscriber);
+  }
+
+  /** One line when Redis goes away and one when it is back, not one per reconnect attempt. */
+  private reportOutages(client: Redis): void {
+    let away = false;
+    client.on('error', (error: Error) => {
+      if (away) return;
+      away = true;
+      this.logger.warn(`Redis unreachable (${error.message}); events stay on this instance`);
+    });
+    client.on('ready', () => {
+      if (!away) return;
+      away = false;
+      this.logger.log('Redis reachable again');
+    });
   }
 
   /**
    * Closes every socket, not the HTTP server (which `io.close()` would): that is Fastify's to
    * close, once in-flight requests are answered.
    */
-  override async dispose(): Promise<void> {
+  override dispose(): Promise<void> {
     this.io?.engine.close();
-    await Promise.all(this.redisClients.map((client) => client.quit().catch(() => undefined)));
+    // quit() would wait for a Redis that may never come back; nothing is left to send anyway.
+    for (const client of this.redisClients) client.disconnect();
+    return Promise.resolve();
   }
 }

@@ -657,3 +657,60 @@ describe('across two API processes sharing Redis', () => {
     ).toMatchObject({ id: rideId, status: 'CANCELLED', cancelledBy: 'rider' });
   });
 });
+
+describe('with Redis unreachable', () => {
+  let database: TestDatabase | undefined;
+  let api: ApiProcess | undefined;
+
+  beforeAll(async () => {
+    database = await createMigratedDatabase();
+    buildApi();
+    api = await startApiProcess({
+      NODE_ENV: 'test',
+      DATABASE_URL: database.url,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      JWT_SECRET,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await database?.drop();
+  }, 30_000);
+
+  it('keeps serving, rides and their events included, long after Redis gave up answering', async () => {
+    // Unanswered Redis commands used to fail after about 10 s of retries and end the process.
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    await request(api!.url).get('/api/health').expect(200);
+
+    const [rider] = await withClient(database!.url, (client) =>
+      client.query<{ id: number }>(
+        `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+         VALUES ($1, '!', 1, now(), now()) RETURNING id`,
+        [uniqueUsername('rider')],
+      ),
+    ).then((result) => result.rows);
+    const token = accessToken(rider.id, 1);
+    const socket = await connect(api!.url, token);
+    const created = await request(api!.url)
+      .post('/api/rides')
+      .set('Authorization', `Bearer ${token}`)
+      .send(rideBody());
+    expect(created.status).toBe(201);
+    await request(api!.url)
+      .post(`/api/rides/${created.body.ride.id}/cancel`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({})
+      .expect(200);
+    expect(await socket.waitFor('ride.updated')).toMatchObject({ status: 'CANCELLED' });
+    expect(api!.output()).toMatch(/Redis unreachable/);
+  }, 30_000);
+
+  it('stops promptly on SIGTERM though Redis never answered', async () => {
+    const started = Date.now();
+    await api!.stop();
+    // stop() falls back to SIGKILL after 10 s: a shutdown waiting on Redis shows up as that.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    api = undefined;
+  }, 15_000);
+});
