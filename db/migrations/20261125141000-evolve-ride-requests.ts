@@ -2,6 +2,9 @@ import type { MigrationContext } from '../migration';
 
 const ACTIVE = `('REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`;
 const WITH_DRIVER = `('ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`;
+/** How far along an active ride is: a trip under way outranks a newer request. */
+const PROGRESS = (ride: string) =>
+  `array_position(ARRAY['REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS']::text[], ${ride}.status::text)`;
 
 /** The original server's ride classes and the service types they became. */
 const LEGACY_TYPE_NAMES: Record<string, string> = {
@@ -28,8 +31,9 @@ const REFERENCE_FARES: Record<string, [number, number, number, number]> = {
  *   ids to look at, rather than being guessed at;
  * - riders and drivers are foreign keys (NOT VALID: rows of deleted users are kept as they are,
  *   every new write is checked);
- * - the invariants: one active ride per rider, one ride in progress per driver. Older duplicates
- *   that break them are cancelled (reason `superseded`) so the newest stays;
+ * - the invariants: one active ride per rider, one ride in progress per driver. Duplicates that
+ *   break them are cancelled (reason `superseded`): the ride furthest along stays, the newest of
+ *   equals;
  * - indexes for history, drivers' ratings, the expiry sweep, and GiST on pickups of REQUESTED
  *   rides.
  */
@@ -113,14 +117,16 @@ export async function up({ sequelize, transaction }: MigrationContext): Promise<
     ALTER COLUMN "requestedAt" SET NOT NULL,
     ALTER COLUMN "requestedAt" SET DEFAULT now()`);
 
-  await query(`UPDATE "RideRequests" r
-    SET status = 'CANCELLED', "cancelledAt" = now(), "cancelledBy" = 'system', "cancelReason" = 'superseded'
-    WHERE r.status IN ${ACTIVE} AND EXISTS (SELECT 1 FROM "RideRequests" newer
-      WHERE newer."riderId" = r."riderId" AND newer.status IN ${ACTIVE} AND newer.id > r.id)`);
-  await query(`UPDATE "RideRequests" r
-    SET status = 'CANCELLED', "cancelledAt" = now(), "cancelledBy" = 'system', "cancelReason" = 'superseded'
-    WHERE r.status IN ${WITH_DRIVER} AND EXISTS (SELECT 1 FROM "RideRequests" newer
-      WHERE newer."driverId" = r."driverId" AND newer.status IN ${WITH_DRIVER} AND newer.id > r.id)`);
+  for (const [column, statuses] of [
+    ['riderId', ACTIVE],
+    ['driverId', WITH_DRIVER],
+  ]) {
+    await query(`UPDATE "RideRequests" r
+      SET status = 'CANCELLED', "cancelledAt" = now(), "cancelledBy" = 'system', "cancelReason" = 'superseded'
+      WHERE r.status IN ${statuses} AND EXISTS (SELECT 1 FROM "RideRequests" other
+        WHERE other."${column}" = r."${column}" AND other.status IN ${statuses}
+          AND (${PROGRESS('other')}, other.id) > (${PROGRESS('r')}, r.id))`);
+  }
 
   await query(`ALTER TABLE "RideRequests"
     ADD CONSTRAINT "RideRequests_riderId_fkey" FOREIGN KEY ("riderId")

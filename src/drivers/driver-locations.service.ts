@@ -7,14 +7,30 @@ import { distanceSql, withinRadiusSql } from '../common/geo/earth-sql';
 import { conflict } from '../common/errors/domain-error';
 import type { RidesConfig } from '../config/configuration';
 import { RealtimeEvent, RealtimePublisher } from '../realtime/realtime.publisher';
-import type { LocationDto, NearbyDriversQueryDto } from '../rides/dto/ride-input.dto';
-import type { DriverLocationDto, NearbyDriversDto } from '../rides/dto/ride.dto';
+import type {
+  DriverLocationDto,
+  LocationDto,
+  NearbyDriversDto,
+  NearbyDriversQueryDto,
+} from './dto/location.dto';
+import { ASSIGNED_STATUSES } from '../rides/ride-request.model';
 import { type LatLng, pickupMinutes } from '../rides/trip-estimate';
+
+export interface DriverPosition {
+  isOnline: boolean;
+  serviceTypeId: number;
+  latitude: number | null;
+  longitude: number | null;
+  /** Reported within the staleness window. */
+  fresh: boolean;
+}
 
 export interface AvailableDriver {
   userId: number;
   distanceMeters: number;
 }
+
+const UNDER_WAY = ASSIGNED_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /**
  * Drivers free to take a ride near a point: online, located within the staleness window, not on a
@@ -26,7 +42,7 @@ const AVAILABLE_DRIVERS_NEAR = `FROM "DriverProfiles" d
     AND ${withinRadiusSql('d.latitude', 'd.longitude')}
     AND (CAST(:serviceTypeId AS INTEGER) IS NULL OR d."serviceTypeId" = :serviceTypeId)
     AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
-      AND busy.status IN ('ACCEPTED', 'ARRIVING', 'IN_PROGRESS'))`;
+      AND busy.status IN (${UNDER_WAY}))`;
 
 /** Where drivers are: their reported positions, and who is near a point. */
 @Injectable()
@@ -58,12 +74,12 @@ export class DriverLocationsService {
          UPDATE "DriverProfiles" SET latitude = :latitude, longitude = :longitude,
            "locationUpdatedAt" = now(), "updatedAt" = now()
          WHERE "userId" = :userId AND ("isOnline" OR EXISTS (SELECT 1 FROM "RideRequests" busy
-           WHERE busy."driverId" = :userId AND busy.status IN ('ACCEPTED', 'ARRIVING', 'IN_PROGRESS')))
+           WHERE busy."driverId" = :userId AND busy.status IN (${UNDER_WAY})))
          RETURNING "userId", latitude, longitude, "locationUpdatedAt")
        SELECT m.latitude, m.longitude, m."locationUpdatedAt" AS "updatedAt",
          r.id AS "rideId", r."riderId"
        FROM moved m LEFT JOIN "RideRequests" r ON r."driverId" = m."userId"
-         AND r.status IN ('ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`,
+         AND r.status IN (${UNDER_WAY})`,
       { replacements: { userId, ...location }, type: QueryTypes.SELECT },
     );
     if (!moved)
@@ -81,6 +97,20 @@ export class DriverLocationsService {
       });
     }
     return position;
+  }
+
+  /** A driver's matching state, with "is the position fresh" decided by the database's clock. */
+  async findPosition(userId: number): Promise<DriverPosition | undefined> {
+    const [row] = await this.sequelize.query<DriverPosition>(
+      `SELECT "isOnline", "serviceTypeId", latitude, longitude,
+         coalesce("locationUpdatedAt" > now() - make_interval(secs => :staleSeconds), false) AS fresh
+       FROM "DriverProfiles" WHERE "userId" = :userId`,
+      {
+        replacements: { userId, staleSeconds: this.config.locationStaleSeconds },
+        type: QueryTypes.SELECT,
+      },
+    );
+    return row;
   }
 
   /** How many drivers could come, and how soon the nearest could be there; no identities. */

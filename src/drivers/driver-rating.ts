@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import type { DriverRatingDto } from '../rides/dto/ride.dto';
+import type { DriverRatingDto } from './dto/location.dto';
 
 /** Riders' ratings of a driver's rides: average (to hundredths) and count, from the rated-rides index. */
 export async function driverRatingOf(

@@ -4,8 +4,12 @@ import { type Caller, CurrentUser, Roles } from '../common/auth/auth.decorators'
 import { ApiResponseDto } from '../common/http/api-response.dto';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { DriverProfileDto, UpdateStatusDto, UpdateVehicleDto } from './dto/driver.dto';
-import { LocationDto, NearbyDriversQueryDto } from '../rides/dto/ride-input.dto';
-import { DriverLocationDto, NearbyDriversDto } from '../rides/dto/ride.dto';
+import {
+  DriverLocationDto,
+  LocationDto,
+  NearbyDriversDto,
+  NearbyDriversQueryDto,
+} from './dto/location.dto';
 import { DriverLocationsService } from './driver-locations.service';
 import { DriversService } from './drivers.service';
 

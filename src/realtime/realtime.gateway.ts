@@ -7,14 +7,21 @@ import type { Namespace, Socket } from 'socket.io';
 import { TokenService } from '../auth/token.service';
 import { RealtimePublisher, userRoom } from './realtime.publisher';
 
+/** Why a socket was turned away; socket.io hands `data` to the client's `connect_error`. */
 class HandshakeRefused extends Error {
-  readonly data = { statusCode: 401 };
+  readonly data: { statusCode: number };
+
+  constructor(message: string, statusCode = 401) {
+    super(message);
+    this.data = { statusCode };
+  }
 }
 
 /**
  * `/realtime`: a socket is admitted only with a valid access token (`auth.token`, or an
- * `Authorization: Bearer` header) of an existing account, and joins its user's room. Clients only
- * listen; every event is addressed to the users it concerns.
+ * `Authorization: Bearer` header) of an existing account, joins its user's room, and is
+ * disconnected when the token expires. Clients only listen; every event is addressed to the users
+ * it concerns.
  */
 @WebSocketGateway({ namespace: '/realtime' })
 export class RealtimeGateway implements OnGatewayInit {
@@ -33,7 +40,11 @@ export class RealtimeGateway implements OnGatewayInit {
         () => next(),
         (error: Error) => {
           if (!(error instanceof HandshakeRefused)) this.logger.error(error.message);
-          next(error instanceof HandshakeRefused ? error : new HandshakeRefused('Try again later'));
+          next(
+            error instanceof HandshakeRefused
+              ? error
+              : new HandshakeRefused('The service is unavailable; try again later', 503),
+          );
         },
       );
     });
@@ -49,8 +60,15 @@ export class RealtimeGateway implements OnGatewayInit {
       { replacements: { id: payload.userId }, type: QueryTypes.SELECT },
     );
     if (!user) throw new HandshakeRefused('The account of this token no longer exists');
-    socket.data.userId = user.id;
     await socket.join(userRoom(user.id));
+    this.disconnectWhenExpired(socket, payload.exp);
+  }
+
+  /** A socket lives no longer than its token: the client reconnects with a refreshed one. */
+  private disconnectWhenExpired(socket: Socket, expiresAtSeconds: number): void {
+    const timer = setTimeout(() => socket.disconnect(true), expiresAtSeconds * 1000 - Date.now());
+    timer.unref();
+    socket.once('disconnect', () => clearTimeout(timer));
   }
 }
 

@@ -22,7 +22,9 @@ export interface Transition {
 
 /**
  * The ride state machine: the one place that says which action moves a ride from which states to
- * which, and who may take it. Any other (state, action, actor) is refused.
+ * which, and which kind of account may take it (the ride store adds who, relative to the ride: its
+ * rider, its driver, or any eligible driver for `accept`). Any other (state, action, actor) is
+ * refused.
  */
 export const TRANSITIONS: Readonly<Record<RideAction, Transition>> = {
   accept: {
@@ -75,11 +77,6 @@ export const TRANSITIONS: Readonly<Record<RideAction, Transition>> = {
     verb: 'expired',
   },
 };
-
-export function isAllowed(action: RideAction, actor: RideActor, status: RideStatus): boolean {
-  const transition = TRANSITIONS[action];
-  return transition.actors.includes(actor) && transition.from.includes(status);
-}
 
 /** "Ride 7 is COMPLETED; only a REQUESTED, ACCEPTED or ARRIVING ride can be cancelled". */
 export function refusalMessage(rideId: number, action: RideAction, status: RideStatus): string {

@@ -1,8 +1,9 @@
-import type {
-  CreationOptional,
-  InferAttributes,
-  InferCreationAttributes,
-  NonAttribute,
+import {
+  type CreationOptional,
+  fn,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type NonAttribute,
 } from 'sequelize';
 import {
   AllowNull,
@@ -113,9 +114,12 @@ export class RideRequest extends Model<
   @Column(DataType.DECIMAL(10, 2))
   declare finalFare: CreationOptional<string | number | null>;
 
-  /** When the ride last entered REQUESTED; the unanswered-request timer runs from here. */
+  /**
+   * When the ride last entered REQUESTED; the unanswered-request timer runs from here. Set by the
+   * database (its default, and clock_timestamp() on release), the clock every step is stamped by.
+   */
   @AllowNull(false)
-  @Default(DataType.NOW)
+  @Default(fn('now'))
   @Column(DataType.DATE)
   declare requestedAt: CreationOptional<Date>;
 

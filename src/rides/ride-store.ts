@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/sequelize';
-import { QueryTypes, UniqueConstraintError } from 'sequelize';
+import { literal, QueryTypes, UniqueConstraintError } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { distanceSql, withinRadiusSql } from '../common/geo/earth-sql';
 import { offsetOf } from '../common/pagination/pagination.dto';
@@ -44,7 +44,6 @@ export interface RideState {
   riderId: number;
   driverId: number | null;
   serviceTypeId: number;
-  rating: number | null;
 }
 
 /** What else a transition writes besides status, its timestamp and updatedAt. */
@@ -103,8 +102,7 @@ export class RideStore {
 
   async findState(rideId: number): Promise<RideState | undefined> {
     const [row] = await this.select<RideState>(
-      `SELECT id, status, "riderId", "driverId", "serviceTypeId", rating
-       FROM "RideRequests" WHERE id = :rideId`,
+      `SELECT id, status, "riderId", "driverId", "serviceTypeId" FROM "RideRequests" WHERE id = :rideId`,
       { rideId },
     );
     return row;
@@ -218,7 +216,7 @@ export class RideStore {
     comment: string | undefined,
   ): Promise<RideRow | undefined> {
     const [updated] = await this.rides.update(
-      { rating, ratingComment: comment ?? null, ratedAt: new Date() },
+      { rating, ratingComment: comment ?? null, ratedAt: literal('clock_timestamp()') },
       { where: { id: rideId, riderId, status: 'COMPLETED', rating: null } },
     );
     return updated === 0 ? undefined : this.findView(rideId);

@@ -105,7 +105,7 @@ export class RidesController {
     summary: 'REQUESTED rides of my service type near my latest location, nearest first (drivers)',
   })
   @ApiOkResponse({ type: [OpenRideDto] })
-  @ApiErrors(400, 403, 409)
+  @ApiErrors(400, 403, 404, 409)
   open(@CurrentUser() caller: Caller, @Query() query: OpenRidesQueryDto): Promise<OpenRideDto[]> {
     return this.rides.findOpen(caller.id, query);
   }
@@ -134,7 +134,7 @@ export class RidesController {
     @CurrentUser() caller: Caller,
     @Param('id', ParseIdPipe) id: number,
   ): Promise<RideResponseDto> {
-    return { success: true, ride: await this.rides.accept(id, caller.id) };
+    return { success: true, ride: await this.rides.accept(id, caller) };
   }
 
   @Post(':id/arriving')
@@ -206,7 +206,7 @@ export class RidesController {
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: ReasonDto,
   ): Promise<RideResponseDto> {
-    return { success: true, ride: await this.rides.release(id, caller.id, dto.reason) };
+    return { success: true, ride: await this.rides.advance(id, 'release', caller, dto.reason) };
   }
 
   @Post(':id/rate')

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectModel } from '@nestjs/sequelize';
 import { Op } from 'sequelize';
@@ -25,7 +25,7 @@ import {
   type TripDto,
 } from './dto/ride-input.dto';
 import type { EstimateResponseDto, OpenRideDto, RideDto } from './dto/ride.dto';
-import { type RideAction, refusalMessage } from './ride-lifecycle';
+import { type RideAction, refusalMessage, TRANSITIONS } from './ride-lifecycle';
 import { ASSIGNED_STATUSES } from './ride-request.model';
 import { type RideState, RideStore, type TransitionCaller } from './ride-store';
 import type { RideRow } from './ride-view';
@@ -44,6 +44,7 @@ const pickupOf = (ride: { pickupLatitude: number; pickupLongitude: number }): La
 /** Requests, quotes, matching and the lifecycle of rides; tells both parties of every change. */
 @Injectable()
 export class RidesService {
+  private readonly logger = new Logger(RidesService.name);
   private readonly config: RidesConfig;
 
   constructor(
@@ -124,22 +125,16 @@ export class RidesService {
 
   /** Rides a driver could take now, from where they last reported being. */
   async findOpen(driverId: number, query: OpenRidesQueryDto): Promise<OpenRideDto[]> {
-    const profile = await this.profiles.findOne({ where: { userId: driverId } });
-    if (!profile) throw notFound('Driver profile of user', driverId);
-    if (!profile.isOnline) throw conflict('Go online to see open rides');
-    const staleBefore = Date.now() - this.config.locationStaleSeconds * 1000;
-    if (
-      profile.latitude === null ||
-      profile.longitude === null ||
-      !profile.locationUpdatedAt ||
-      profile.locationUpdatedAt.getTime() < staleBefore
-    ) {
+    const position = await this.locations.findPosition(driverId);
+    if (!position) throw notFound('Driver profile of user', driverId);
+    if (!position.isOnline) throw conflict('Go online to see open rides');
+    if (!position.fresh || position.latitude === null || position.longitude === null) {
       throw conflict('Send your location (PUT /api/drivers/me/location) to see open rides');
     }
-    const point = { latitude: profile.latitude, longitude: profile.longitude };
+    const point = { latitude: position.latitude, longitude: position.longitude };
     const rows = await this.store.findOpenRidesNear(
       point,
-      profile.serviceTypeId,
+      position.serviceTypeId,
       query.radiusKm,
       query.limit,
     );
@@ -147,26 +142,23 @@ export class RidesService {
   }
 
   /** Of any number of simultaneous accepts, the conditional write lets exactly one through. */
-  async accept(rideId: number, driverId: number): Promise<RideDto> {
-    const ride = await this.store.transitionIfAllowed(rideId, 'accept', {
-      as: 'driver',
-      userId: driverId,
-    });
-    if (!ride) throw await this.refusalOfAccept(rideId, driverId);
+  async accept(rideId: number, caller: Caller): Promise<RideDto> {
+    const as = actorOf('accept', caller);
+    const ride = await this.store.transitionIfAllowed(rideId, 'accept', { as, userId: caller.id });
+    if (!ride) throw await this.refusalOfAccept(rideId, caller.id);
     this.tellParties(ride);
-    const others = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
-    this.realtime.toUsers(
-      others.map((driver) => driver.userId).filter((id) => id !== driverId),
-      RealtimeEvent.RideTaken,
-      { rideId: ride.id, status: ride.status },
-    );
+    await this.withdrawOffer(ride);
     return toRideDto(ride);
   }
 
-  /** arriving, start, complete (the ride's driver) and cancel (its rider, or an admin). */
+  /**
+   * Every other transition a caller asks for: arriving, start, complete, release (the ride's
+   * driver) and cancel (its rider, or an admin). A released ride is offered again, not to the
+   * driver who gave it back.
+   */
   async advance(
     rideId: number,
-    action: Exclude<RideAction, 'accept' | 'release' | 'expire'>,
+    action: Exclude<RideAction, 'accept' | 'expire'>,
     caller: Caller,
     reason?: string,
   ): Promise<RideDto> {
@@ -179,22 +171,11 @@ export class RidesService {
     );
     if (!ride) throw await this.refusal(rideId, action, caller);
     this.tellParties(ride);
+    if (action === 'release') {
+      this.realtime.toUser(caller.id, RealtimeEvent.RideUpdated, toRideDto(ride));
+      await this.offer(ride, caller.id);
+    }
     if (action === 'cancel' && ride.acceptedAt === null) await this.withdrawOffer(ride);
-    return toRideDto(ride);
-  }
-
-  /** The driver gives the ride back: it is open again, and offered again (not to them). */
-  async release(rideId: number, driverId: number, reason?: string): Promise<RideDto> {
-    const ride = await this.store.transitionIfAllowed(
-      rideId,
-      'release',
-      { as: 'driver', userId: driverId },
-      { reason },
-    );
-    if (!ride) throw await this.refusal(rideId, 'release', { id: driverId, role: 'driver' });
-    this.tellParties(ride);
-    this.realtime.toUser(driverId, RealtimeEvent.RideUpdated, toRideDto(ride));
-    await this.offer(ride, driverId);
     return toRideDto(ride);
   }
 
@@ -259,24 +240,40 @@ export class RidesService {
   }
 
   /** `ride.offered` to free drivers of the ride's type near its pickup, each with their distance. */
-  private async offer(ride: RideRow, except?: number): Promise<void> {
-    const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
-    for (const driver of drivers) {
-      if (driver.userId === except) continue;
-      this.realtime.toUser(driver.userId, RealtimeEvent.RideOffered, {
-        ride: toOpenRideDto({ ...ride, distanceMeters: driver.distanceMeters }),
-      });
-    }
+  private offer(ride: RideRow, except?: number): Promise<void> {
+    return this.bestEffort('ride.offered', async () => {
+      const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
+      for (const driver of drivers) {
+        if (driver.userId === except) continue;
+        this.realtime.toUser(driver.userId, RealtimeEvent.RideOffered, {
+          ride: toOpenRideDto({ ...ride, distanceMeters: driver.distanceMeters }),
+        });
+      }
+    });
   }
 
-  /** `ride.taken` to the drivers a ride was on offer to once it no longer is. */
-  private async withdrawOffer(ride: RideRow): Promise<void> {
-    const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
-    this.realtime.toUsers(
-      drivers.map((driver) => driver.userId),
-      RealtimeEvent.RideTaken,
-      { rideId: ride.id, status: ride.status },
-    );
+  /** `ride.taken` to the drivers a ride was on offer to, once it no longer is. */
+  private withdrawOffer(ride: RideRow): Promise<void> {
+    return this.bestEffort('ride.taken', async () => {
+      const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
+      this.realtime.toUsers(
+        drivers.map((driver) => driver.userId),
+        RealtimeEvent.RideTaken,
+        { rideId: ride.id, status: ride.status },
+      );
+    });
+  }
+
+  /**
+   * Notifications run after the change is committed: their failure is logged, never reported as
+   * the request's (a retry would then meet the ride already changed).
+   */
+  private async bestEffort(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.logger.warn(`${what} not sent: ${(error as Error).message}`);
+    }
   }
 
   private async refusalOfAccept(rideId: number, driverId: number): Promise<DomainError> {
@@ -293,6 +290,7 @@ export class RidesService {
         ? conflict(`You have already accepted ride ${rideId} (it is ${ride.status})`)
         : conflict(`Ride ${rideId} has already been taken by another driver`);
     }
+    // Any driver may try to take a ride, so any driver learns why not: its state, nothing more.
     if (ride.status !== 'REQUESTED') return conflict(refusalMessage(rideId, 'accept', ride.status));
     if (!profile) return notFound('Driver profile of user', driverId);
     if (!profile.isOnline) return conflict('Go online before accepting rides');
@@ -308,11 +306,7 @@ export class RidesService {
   }
 
   /** Why a transition did not apply: 404 to whoever may not see the ride, else 409 naming its state. */
-  private async refusal(
-    rideId: number,
-    action: RideAction,
-    caller: Pick<Caller, 'id' | 'role'>,
-  ): Promise<DomainError> {
+  private async refusal(rideId: number, action: RideAction, caller: Caller): Promise<DomainError> {
     const ride = await this.store.findState(rideId);
     if (!ride || !isParty(ride, caller)) return notFound('Ride', rideId);
     return conflict(refusalMessage(rideId, action, ride.status));
@@ -334,7 +328,12 @@ function isParty(
   return caller.role === 'admin' || ride.riderId === caller.id || ride.driverId === caller.id;
 }
 
+/** The caller as one of the actors the transition table allows for this action; 403 otherwise. */
 function actorOf(action: RideAction, caller: Caller): TransitionCaller['as'] {
-  if (action === 'cancel') return caller.role === 'admin' ? 'admin' : 'rider';
-  return 'driver';
+  const as = caller.role as TransitionCaller['as'];
+  if (TRANSITIONS[action].actors.includes(as)) return as;
+  throw new DomainError(
+    DomainErrorCode.Forbidden,
+    `A ${caller.role} account cannot ${action} a ride`,
+  );
 }

@@ -5,6 +5,7 @@ import {
   type Model,
   type ModelAttributeColumnOptions,
   type ModelStatic,
+  Utils,
 } from 'sequelize';
 import { Sequelize } from 'sequelize-typescript';
 import { MODELS } from '../../src/database/models';
@@ -127,6 +128,10 @@ async function defaultDisagreement(
     return ['now()', 'CURRENT_TIMESTAMP'].includes(actual)
       ? undefined
       : `model default NOW, column default ${actual}`;
+  }
+  if (expected instanceof Utils.Fn) {
+    const call = `${(expected as unknown as { fn: string }).fn}()`;
+    return actual === call ? undefined : `model default ${call}, column default ${actual}`;
   }
   if (typeof expected === 'function' || dataTypeKey !== undefined) {
     throw new Error(`no rule to compare the model default ${String(expected)} with ${actual}`);

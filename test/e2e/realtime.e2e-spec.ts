@@ -194,6 +194,15 @@ async function accepted(driver: Account, rideId: number): Promise<void> {
 }
 
 describe('the /realtime handshake', () => {
+  it('disconnects a socket when its token expires', async () => {
+    const rider = await insertRider(t);
+    const client = await connect(baseUrl, accessToken(rider.id, 1, 2));
+    const reason = await new Promise<string>((resolve) =>
+      client.socket.once('disconnect', (why: string) => resolve(why)),
+    );
+    expect(reason).toBe('io server disconnect');
+  });
+
   it('refuses a client that sends no token', async () => {
     await expect(connectRealtime(baseUrl, undefined)).rejects.toMatchObject(
       refusal(/authentication required/i),

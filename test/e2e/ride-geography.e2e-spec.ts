@@ -678,6 +678,24 @@ describe('coordinate validation', () => {
     }
   });
 
+  it.each([
+    ['an empty latitude', 'latitude=&longitude=0', 'latitude'],
+    ['an empty longitude', 'latitude=0&longitude=', 'longitude'],
+    ['a blank latitude', 'latitude=%20&longitude=0', 'latitude'],
+    [
+      'a serviceTypeId past 32 bits',
+      'latitude=0&longitude=0&serviceTypeId=99999999999',
+      'serviceTypeId',
+    ],
+  ])('refuses %s on nearby, naming the field', async (_, query, field) => {
+    const rider = await insertRider(t);
+    const response = await nearby(rider, `?${query}`);
+    expect(response.status).toBe(400);
+    expect(response.body.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field })]),
+    );
+  });
+
   it('accepts the extremes of the ranges on nearby', async () => {
     const rider = await insertRider(t);
     for (const query of [

@@ -366,6 +366,30 @@ describe('the ride migrations on the original server’s rides', () => {
       ).toEqual([]);
     }));
 
+  it('keeps a trip under way over a newer request or acceptance', () =>
+    migratedTo(ALIGN, async (url, migrator) => {
+      await insertRoles(url);
+      const { 'SwiftRide X': xId } = await insertReferenceTypes(url, ['SwiftRide X']);
+      const [rider, otherRider] = [await insertUser(url, 1), await insertUser(url, 1)];
+      const driver = await insertDriver(url, xId!);
+      const ride = (riderId: number, status: string, createdAt: string, driverId?: number) =>
+        insertLegacyRide(url, { riderId, driverId, status, serviceType: 'SWIFTRIDE_X', createdAt });
+
+      const underWay = await ride(rider, 'IN_PROGRESS', '2026-01-02T09:00:00Z', driver);
+      const laterRequest = await ride(rider, 'REQUESTED', '2026-01-02T09:30:00Z');
+      const laterAcceptance = await ride(otherRider, 'ACCEPTED', '2026-01-02T09:40:00Z', driver);
+
+      await migrator.up();
+
+      expect(
+        await query(url, `SELECT id, status, "cancelReason" FROM "RideRequests" ORDER BY id`),
+      ).toEqual([
+        { id: underWay.id, status: 'IN_PROGRESS', cancelReason: null },
+        { id: laterRequest.id, status: 'CANCELLED', cancelReason: 'superseded' },
+        { id: laterAcceptance.id, status: 'CANCELLED', cancelReason: 'superseded' },
+      ]);
+    }));
+
   it('keeps the newest of a rider’s or a driver’s active rides and cancels the older ones', () =>
     migratedTo(ALIGN, async (url, migrator) => {
       await insertRoles(url);

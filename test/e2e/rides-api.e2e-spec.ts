@@ -1009,3 +1009,34 @@ describe('admin actions on rides', () => {
     expect((await t.admin.get(`/api/users/${newcomer.id}`)).status).toBe(404);
   });
 });
+
+describe('text a person typed', () => {
+  it.each([
+    ['a NUL in pickupAddress', { pickupAddress: 'Market\u0000St' }],
+    ['an escape character in destinationAddress', { destinationAddress: 'Broadway\u001b[31m' }],
+  ])('refuses %s, and creates no ride', async (_, overrides) => {
+    const rider = await insertRider(t);
+    const response = await requestRide(t, rider, overrides);
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(/must not contain control characters/);
+    const [{ count }] = await t.sequelize.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM "RideRequests" WHERE "riderId" = :riderId`,
+      { replacements: { riderId: rider.id }, type: QueryTypes.SELECT },
+    );
+    expect(count).toBe(0);
+  });
+
+  it('keeps line breaks in a rating comment but refuses a NUL', async () => {
+    const rider = await insertRider(t);
+    const driver = await insertDriver(t, { at: SF });
+    const rideId = await createRide(t, rider);
+    for (const action of ['accept', 'arriving', 'start', 'complete']) {
+      await rideAction(t, driver, rideId, action).expect(200);
+    }
+    const refused = await rideAction(t, rider, rideId, 'rate', { rating: 5, comment: 'a\u0000b' });
+    expect(refused.status).toBe(400);
+    const rated = await rideAction(t, rider, rideId, 'rate', { rating: 5, comment: 'Great\nride' });
+    expect(rated.status).toBe(200);
+    expect(rated.body.ride.ratingComment).toBe('Great\nride');
+  });
+});

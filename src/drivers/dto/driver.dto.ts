@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, Min } from 'class-validator';
 import { IsOmittable } from '../../common/http/optional';
-import { DriverLocationDto, DriverRatingDto } from '../../rides/dto/ride.dto';
+import { DriverLocationDto, DriverRatingDto } from './location.dto';
 import { ServiceTypeDto } from '../../service-types/dto/service-type.dto';
 import { IsLicensePlate, IsVehicleText } from './vehicle-fields';
 

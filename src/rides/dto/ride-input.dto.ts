@@ -3,7 +3,9 @@ import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsString, Length, Max, Min } from 'class-validator';
 import { IsLatitudeValue, IsLongitudeValue } from '../../common/geo/coordinates';
 import { IsOmittable } from '../../common/http/optional';
+import { IsPrintableText } from '../../common/http/printable';
 import { PaginationQueryDto } from '../../common/pagination/pagination.dto';
+import { MAX_RADIUS_KM } from '../../drivers/dto/location.dto';
 import { RIDE_STATUSES, type RideStatus } from '../ride-request.model';
 
 /** The original server's ride class names, still accepted from older clients. */
@@ -36,12 +38,14 @@ export class CreateRideDto extends TripDto {
   @trim
   @IsString()
   @Length(1, 255)
+  @IsPrintableText()
   pickupAddress!: string;
 
   @ApiProperty({ example: '2 Broadway, Oakland', minLength: 1, maxLength: 255 })
   @trim
   @IsString()
   @Length(1, 255)
+  @IsPrintableText()
   destinationAddress!: string;
 
   @ApiPropertyOptional({
@@ -51,6 +55,7 @@ export class CreateRideDto extends TripDto {
   @IsOmittable()
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   serviceTypeId?: number;
 
   @ApiPropertyOptional({
@@ -69,8 +74,6 @@ export class RideHistoryQueryDto extends PaginationQueryDto {
   status?: RideStatus;
 }
 
-const MAX_RADIUS_KM = 50;
-
 export class OpenRidesQueryDto {
   @ApiPropertyOptional({ example: 5, default: 5, minimum: 0.1, maximum: MAX_RADIUS_KM })
   @Type(() => Number)
@@ -87,34 +90,13 @@ export class OpenRidesQueryDto {
   limit: number = 20;
 }
 
-export class NearbyDriversQueryDto {
-  @IsLatitudeValue(37.7749, true)
-  latitude!: number;
-
-  @IsLongitudeValue(-122.4194, true)
-  longitude!: number;
-
-  @ApiPropertyOptional({ example: 1, description: 'Only drivers of this service type' })
-  @IsOmittable()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  serviceTypeId?: number;
-
-  @ApiPropertyOptional({ example: 5, default: 5, minimum: 0.1, maximum: MAX_RADIUS_KM })
-  @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0.1)
-  @Max(MAX_RADIUS_KM)
-  radiusKm: number = 5;
-}
-
 export class ReasonDto {
   @ApiPropertyOptional({ example: 'Plans changed', maxLength: 255 })
   @IsOmittable()
   @trim
   @IsString()
   @Length(1, 255)
+  @IsPrintableText()
   reason?: string;
 }
 
@@ -130,13 +112,6 @@ export class RateRideDto {
   @trim
   @IsString()
   @Length(1, 500)
+  @IsPrintableText()
   comment?: string;
-}
-
-export class LocationDto {
-  @IsLatitudeValue(37.7749)
-  latitude!: number;
-
-  @IsLongitudeValue(-122.4194)
-  longitude!: number;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PageMetaDto } from '../../common/pagination/pagination.dto';
+import { DriverLocationDto, DriverRatingDto } from '../../drivers/dto/location.dto';
 import { ServiceTypeDto } from '../../service-types/dto/service-type.dto';
 import { CANCELLERS, type Canceller, RIDE_STATUSES, type RideStatus } from '../ride-request.model';
 
@@ -9,30 +10,6 @@ export class RideRiderDto {
 
   @ApiProperty({ example: 'ann' })
   username!: string;
-}
-
-export class DriverRatingDto {
-  @ApiProperty({
-    example: 4.75,
-    nullable: true,
-    type: Number,
-    description: 'Null before any rating',
-  })
-  average!: number | null;
-
-  @ApiProperty({ example: 12 })
-  count!: number;
-}
-
-export class DriverLocationDto {
-  @ApiProperty({ example: 37.7751 })
-  latitude!: number;
-
-  @ApiProperty({ example: -122.4189 })
-  longitude!: number;
-
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' })
-  updatedAt!: Date;
 }
 
 export class RideDriverDto {
@@ -255,20 +232,4 @@ export class EstimateResponseDto {
 
   @ApiProperty({ type: [TripQuoteDto], description: 'One quote per active service type' })
   quotes!: TripQuoteDto[];
-}
-
-export class NearbyDriversDto {
-  @ApiProperty({ example: 3, description: 'Online drivers with a fresh location, free for a ride' })
-  count!: number;
-
-  @ApiProperty({
-    example: 4,
-    nullable: true,
-    type: Number,
-    description: 'Whole minutes for the nearest of them to reach the point; null when none',
-  })
-  nearestPickupMinutes!: number | null;
-
-  @ApiProperty({ example: 5 })
-  radiusKm!: number;
 }
