@@ -13,8 +13,7 @@ import {
   RideRequest,
   type RideStatus,
 } from './ride-request.model';
-import { rideViewSql, type RideRow } from './ride-view';
-import type { OpenRideRow } from './rides.mapper';
+import { type OpenRideRow, rideViewSql, type RideRow } from './ride-view';
 import type { LatLng } from './trip-estimate';
 
 export type NewRide = Pick<

@@ -1,23 +1,32 @@
 import type { Canceller, RideStatus } from './ride-request.model';
 
-/** One ride with everything its view shows, as the view query returns it. */
-export interface RideRow {
+/** The columns a ride's route and quote come from, in any of the queries that read rides. */
+export interface RideRouteRow {
   id: number;
-  status: RideStatus;
-  riderId: number;
-  driverId: number | null;
+  serviceTypeId: number;
   pickupLatitude: number;
   pickupLongitude: number;
   pickupAddress: string;
   destinationLatitude: number;
   destinationLongitude: number;
   destinationAddress: string;
-  serviceTypeId: number;
   estimatedDistanceMiles: string | null;
   estimatedDurationMinutes: string | null;
   estimatedFare: string | null;
-  finalFare: string | null;
   requestedAt: Date;
+}
+
+/** An open ride as a driver's search returns it. */
+export interface OpenRideRow extends RideRouteRow {
+  distanceMeters: number;
+}
+
+/** One ride with everything its view shows, as the view query returns it. */
+export interface RideRow extends RideRouteRow {
+  status: RideStatus;
+  riderId: number;
+  driverId: number | null;
+  finalFare: string | null;
   acceptedAt: Date | null;
   arrivingAt: Date | null;
   startedAt: Date | null;

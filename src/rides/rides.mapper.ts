@@ -1,23 +1,33 @@
 import { toMoney } from '../common/money';
 import { ASSIGNED_STATUSES } from './ride-request.model';
-import type { OpenRideDto, RideDriverDto, RideDto } from './dto/ride.dto';
-import type { RideRow } from './ride-view';
+import type { OpenRideDto, RideDriverDto, RideDto, RideRouteDto } from './dto/ride.dto';
+import type { OpenRideRow, RideRouteRow, RideRow } from './ride-view';
 
 const decimalOrNull = (value: string | null) => (value === null ? null : toMoney(value));
 
-export function toRideDto(row: RideRow): RideDto {
+function toRideRouteDto(row: RideRouteRow): RideRouteDto {
   return {
     id: row.id,
-    status: row.status,
-    riderId: row.riderId,
-    driverId: row.driverId,
+    serviceTypeId: row.serviceTypeId,
     pickupLatitude: row.pickupLatitude,
     pickupLongitude: row.pickupLongitude,
     pickupAddress: row.pickupAddress,
     destinationLatitude: row.destinationLatitude,
     destinationLongitude: row.destinationLongitude,
     destinationAddress: row.destinationAddress,
-    serviceTypeId: row.serviceTypeId,
+    estimatedDistanceMiles: decimalOrNull(row.estimatedDistanceMiles),
+    estimatedDurationMinutes: decimalOrNull(row.estimatedDurationMinutes),
+    estimatedFare: decimalOrNull(row.estimatedFare),
+    requestedAt: row.requestedAt,
+  };
+}
+
+export function toRideDto(row: RideRow): RideDto {
+  return {
+    ...toRideRouteDto(row),
+    status: row.status,
+    riderId: row.riderId,
+    driverId: row.driverId,
     serviceType: {
       id: row.serviceTypeId,
       name: row.serviceTypeName,
@@ -27,11 +37,7 @@ export function toRideDto(row: RideRow): RideDto {
       maxPassengers: row.serviceTypeMaxPassengers,
       isActive: row.serviceTypeIsActive,
     },
-    estimatedDistanceMiles: decimalOrNull(row.estimatedDistanceMiles),
-    estimatedDurationMinutes: decimalOrNull(row.estimatedDurationMinutes),
-    estimatedFare: decimalOrNull(row.estimatedFare),
     finalFare: decimalOrNull(row.finalFare),
-    requestedAt: row.requestedAt,
     acceptedAt: row.acceptedAt,
     arrivingAt: row.arrivingAt,
     startedAt: row.startedAt,
@@ -79,36 +85,6 @@ function toRideDriver(row: RideRow): RideDriverDto | null {
   };
 }
 
-export interface OpenRideRow {
-  id: number;
-  serviceTypeId: number;
-  pickupLatitude: number;
-  pickupLongitude: number;
-  pickupAddress: string;
-  destinationLatitude: number;
-  destinationLongitude: number;
-  destinationAddress: string;
-  estimatedDistanceMiles: string | null;
-  estimatedDurationMinutes: string | null;
-  estimatedFare: string | null;
-  requestedAt: Date;
-  distanceMeters: number;
-}
-
 export function toOpenRideDto(row: OpenRideRow): OpenRideDto {
-  return {
-    id: row.id,
-    serviceTypeId: row.serviceTypeId,
-    pickupLatitude: row.pickupLatitude,
-    pickupLongitude: row.pickupLongitude,
-    pickupAddress: row.pickupAddress,
-    destinationLatitude: row.destinationLatitude,
-    destinationLongitude: row.destinationLongitude,
-    destinationAddress: row.destinationAddress,
-    estimatedDistanceMiles: decimalOrNull(row.estimatedDistanceMiles),
-    estimatedDurationMinutes: decimalOrNull(row.estimatedDurationMinutes),
-    estimatedFare: decimalOrNull(row.estimatedFare),
-    distanceKm: Math.round(row.distanceMeters) / 1000,
-    requestedAt: row.requestedAt,
-  };
+  return { ...toRideRouteDto(row), distanceKm: Math.round(row.distanceMeters) / 1000 };
 }

@@ -1,12 +1,10 @@
 /** The schema history in db/: reversibility, recorded names, data kept by the data migrations, seeds. */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Umzug } from 'umzug';
-import type { Sequelize } from 'sequelize';
-import { createMigrator, migrateUp, openMigrationConnection, runSeeders } from '../../db/migrator';
+import { migrateUp, runSeeders } from '../../db/migrator';
 import { verifyPassword } from '../../src/auth/password-hasher';
-import { createEmptyDatabase } from '../support/database';
 import { withClient } from '../support/postgres';
+import { onEmptyDatabase, query, recordedMigrations, withMigrator } from '../support/migrations';
 
 const MIGRATIONS_DIRECTORY = join(__dirname, '..', '..', 'db', 'migrations');
 const CREATE_USER = '20260216222120-create-user.js';
@@ -20,42 +18,6 @@ function expectedMigrationNames(): string[] {
     .filter((file) => /^\d{14}-[\w-]+\.ts$/.test(file))
     .sort()
     .map((file) => file.replace(/\.ts$/, '.js'));
-}
-
-/** Runs `work` on a fresh empty database, dropped afterwards whatever happens. */
-async function onEmptyDatabase(work: (url: string) => Promise<void>): Promise<void> {
-  const database = await createEmptyDatabase();
-  try {
-    await work(database.url);
-  } finally {
-    await database.drop();
-  }
-}
-
-async function withMigrator<T>(
-  url: string,
-  work: (migrator: Umzug<Sequelize>) => Promise<T>,
-): Promise<T> {
-  const sequelize = openMigrationConnection(url);
-  try {
-    return await work(createMigrator(sequelize));
-  } finally {
-    await sequelize.close();
-  }
-}
-
-async function query<Row extends object = Record<string, unknown>>(
-  url: string,
-  sql: string,
-  params: unknown[] = [],
-): Promise<Row[]> {
-  const result = await withClient(url, (client) => client.query<Row>(sql, params));
-  return result.rows;
-}
-
-async function recordedMigrations(url: string): Promise<string[]> {
-  const rows = await query<{ name: string }>(url, `SELECT name FROM "SequelizeMeta" ORDER BY name`);
-  return rows.map((row) => row.name);
 }
 
 async function columnsOf(url: string, table: string): Promise<Record<string, string>> {

@@ -4,9 +4,8 @@
  */
 import type { Sequelize } from 'sequelize';
 import type { Umzug } from 'umzug';
-import { createMigrator, openMigrationConnection } from '../../db/migrator';
-import { createEmptyDatabase } from '../support/database';
 import { withClient } from '../support/postgres';
+import { onEmptyDatabase, query, recordedMigrations, withMigrator } from '../support/migrations';
 
 const ALIGN = '20261125130000-align-original-service-types.js';
 const EARTHDISTANCE = '20261125140000-enable-earthdistance.js';
@@ -31,28 +30,6 @@ const REFERENCE_FARES: Record<TypeName, [number, number, number, number]> = {
 
 const ACTIVE_STATUSES = ['REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS'];
 
-/** Runs `work` on a fresh empty database, dropped afterwards whatever happens. */
-async function onEmptyDatabase(work: (url: string) => Promise<void>): Promise<void> {
-  const database = await createEmptyDatabase();
-  try {
-    await work(database.url);
-  } finally {
-    await database.drop();
-  }
-}
-
-async function withMigrator<T>(
-  url: string,
-  work: (migrator: Umzug<Sequelize>) => Promise<T>,
-): Promise<T> {
-  const sequelize = openMigrationConnection(url);
-  try {
-    return await work(createMigrator(sequelize));
-  } finally {
-    await sequelize.close();
-  }
-}
-
 /** An empty database migrated to `to`, handed over with its migrator. */
 function migratedTo(
   to: string,
@@ -66,23 +43,9 @@ function migratedTo(
   );
 }
 
-async function query<Row extends object = Record<string, unknown>>(
-  url: string,
-  sql: string,
-  params: unknown[] = [],
-): Promise<Row[]> {
-  const result = await withClient(url, (client) => client.query<Row>(sql, params));
-  return result.rows;
-}
-
 async function insertReturningId(url: string, sql: string, params: unknown[]): Promise<number> {
   const [row] = await query<{ id: number }>(url, `${sql} RETURNING id`, params);
   return row.id;
-}
-
-async function recordedMigrations(url: string): Promise<string[]> {
-  const rows = await query<{ name: string }>(url, `SELECT name FROM "SequelizeMeta" ORDER BY name`);
-  return rows.map((row) => row.name);
 }
 
 async function columnsOf(url: string, table: string): Promise<Record<string, string>> {

@@ -39,19 +39,13 @@ export class RideDriverDto {
   rating!: DriverRatingDto;
 }
 
-/** A ride as its rider, its driver or an admin sees it. Money and estimates are JSON numbers. */
-export class RideDto {
+/** Where a ride goes and what it was quoted: shown to its parties and to drivers it is offered to. */
+export class RideRouteDto {
   @ApiProperty({ example: 41 })
   id!: number;
 
-  @ApiProperty({ enum: RIDE_STATUSES, example: 'REQUESTED' })
-  status!: RideStatus;
-
-  @ApiProperty({ example: 7 })
-  riderId!: number;
-
-  @ApiProperty({ example: null, nullable: true, type: Number })
-  driverId!: number | null;
+  @ApiProperty({ example: 1 })
+  serviceTypeId!: number;
 
   @ApiProperty({ example: 37.7749 })
   pickupLatitude!: number;
@@ -71,12 +65,6 @@ export class RideDto {
   @ApiProperty({ example: '2 Broadway, Oakland' })
   destinationAddress!: string;
 
-  @ApiProperty({ example: 1 })
-  serviceTypeId!: number;
-
-  @ApiProperty({ type: ServiceTypeDto })
-  serviceType!: ServiceTypeDto;
-
   @ApiProperty({ example: 10.31, nullable: true, type: Number })
   estimatedDistanceMiles!: number | null;
 
@@ -86,6 +74,24 @@ export class RideDto {
   @ApiProperty({ example: 22.6, nullable: true, type: Number })
   estimatedFare!: number | null;
 
+  @ApiProperty({ description: 'When the ride (last) entered REQUESTED' })
+  requestedAt!: Date;
+}
+
+/** A ride as its rider, its driver or an admin sees it. Money and estimates are JSON numbers. */
+export class RideDto extends RideRouteDto {
+  @ApiProperty({ enum: RIDE_STATUSES, example: 'REQUESTED' })
+  status!: RideStatus;
+
+  @ApiProperty({ example: 7 })
+  riderId!: number;
+
+  @ApiProperty({ example: null, nullable: true, type: Number })
+  driverId!: number | null;
+
+  @ApiProperty({ type: ServiceTypeDto })
+  serviceType!: ServiceTypeDto;
+
   @ApiProperty({
     example: null,
     nullable: true,
@@ -93,9 +99,6 @@ export class RideDto {
     description: 'Set on completion: the fare quoted at request time',
   })
   finalFare!: number | null;
-
-  @ApiProperty({ description: 'When the ride (last) entered REQUESTED' })
-  requestedAt!: Date;
 
   @ApiProperty({ nullable: true, type: Date })
   acceptedAt!: Date | null;
@@ -168,45 +171,9 @@ export class RidePageDto {
 }
 
 /** A REQUESTED ride as drivers are offered it: no rider identity. */
-export class OpenRideDto {
-  @ApiProperty({ example: 41 })
-  id!: number;
-
-  @ApiProperty({ example: 1 })
-  serviceTypeId!: number;
-
-  @ApiProperty({ example: 37.7749 })
-  pickupLatitude!: number;
-
-  @ApiProperty({ example: -122.4194 })
-  pickupLongitude!: number;
-
-  @ApiProperty({ example: '1 Market St, San Francisco' })
-  pickupAddress!: string;
-
-  @ApiProperty({ example: 37.8044 })
-  destinationLatitude!: number;
-
-  @ApiProperty({ example: -122.2712 })
-  destinationLongitude!: number;
-
-  @ApiProperty({ example: '2 Broadway, Oakland' })
-  destinationAddress!: string;
-
-  @ApiProperty({ example: 10.31, nullable: true, type: Number })
-  estimatedDistanceMiles!: number | null;
-
-  @ApiProperty({ example: 30.93, nullable: true, type: Number })
-  estimatedDurationMinutes!: number | null;
-
-  @ApiProperty({ example: 22.6, nullable: true, type: Number })
-  estimatedFare!: number | null;
-
+export class OpenRideDto extends RideRouteDto {
   @ApiProperty({ example: 1.2, description: 'Great-circle distance from the driver to the pickup' })
   distanceKm!: number;
-
-  @ApiProperty()
-  requestedAt!: Date;
 }
 
 export class TripQuoteDto {
