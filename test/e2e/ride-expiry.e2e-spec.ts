@@ -55,6 +55,12 @@ async function requestedSecondsAgo(t: TestApp, ids: number[], seconds: number): 
   );
 }
 
+const pick = (row: Record<string, unknown>) => ({
+  status: row.status,
+  driverId: row.driverId,
+  cancelReason: row.cancelReason,
+});
+
 async function staleRequestedCount(t: TestApp): Promise<number> {
   const [row] = await t.sequelize.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM "RideRequests"
@@ -159,6 +165,40 @@ describe(`with RIDE_REQUEST_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}`, () => {
     expect(await t.app.get(RidesService).expireUnanswered()).toBe(0);
     const [later] = await rowsOf(t, [rideId]);
     expect(later).toEqual(first);
+  });
+
+  it('settles a sweep racing a driver’s accept: the ride is either expired or accepted, never both', async () => {
+    for (let round = 0; round < 15; round += 1) {
+      const rider = await insertRider(t);
+      const driver = await insertDriver(t, { at: SF });
+      const rideId = await createRide(t, rider);
+      await requestedSecondsAgo(t, [rideId], TIMEOUT_SECONDS + 60);
+
+      const [expired, accept] = await Promise.all([
+        t.app.get(RidesService).expireUnanswered(),
+        rideAction(t, driver, rideId, 'accept'),
+      ]);
+      const stored = await storedRide(t, rideId);
+      if (accept.status === 200) {
+        expect({ expired, status: stored.status, driverId: stored.driverId }).toEqual({
+          expired: 0,
+          status: 'ACCEPTED',
+          driverId: driver.id,
+        });
+      } else {
+        expect({ accept: accept.status, message: accept.body.message }).toEqual({
+          accept: 409,
+          message: expect.stringContaining('is CANCELLED'),
+        });
+        expect({ expired, ...pick(stored) }).toEqual({
+          expired: 1,
+          status: 'CANCELLED',
+          driverId: null,
+          cancelReason: 'no_drivers_available',
+        });
+      }
+      if (stored.status === 'ACCEPTED') await rideAction(t, rider, rideId, 'cancel').expect(200);
+    }
   });
 
   it('cancels each of 50 stale rides exactly once when 10 sweeps run at the same time', async () => {
