@@ -116,6 +116,26 @@ const ServiceType = struct({
 const ServiceTypes = arrayOf(ServiceType);
 /** The client declares `message: String?`; we promise more: always one string. */
 const ErrorResponse = struct({ message: expectString });
+/**
+ * `{ success, ride }`: the contract fixes no fields of `ride`; we check the ones a newer client
+ * would read, with Swift's types.
+ */
+const CreateRideResponse = struct({
+  success: expectBool,
+  ride: struct({
+    id: expectInt,
+    status: expectString,
+    pickupLatitude: expectDouble,
+    pickupLongitude: expectDouble,
+    pickupAddress: expectString,
+    destinationLatitude: expectDouble,
+    destinationLongitude: expectDouble,
+    destinationAddress: expectString,
+    serviceTypeId: expectInt,
+    serviceType: ServiceType,
+    estimatedFare: expectDouble,
+  }),
+});
 const AccessTokenPayload = struct({
   userId: expectInt,
   roleId: expectInt,
@@ -153,7 +173,12 @@ function expectUsableLogin(login: LoginResponseBody): void {
 
 const post = (path: string, body: object) => t.http.post(path).set(JSON_HEADERS).send(body);
 
-function authed(method: 'get' | 'patch', path: string, accessToken: string, body?: object) {
+function authed(
+  method: 'get' | 'patch' | 'post',
+  path: string,
+  accessToken: string,
+  body?: object,
+) {
   const request = t.http[method](path)
     .set(JSON_HEADERS)
     .set('Authorization', `Bearer ${accessToken}`);
@@ -572,6 +597,55 @@ describe('GET /api/rides/available-service-types', () => {
 
   it('answers a request without a token with 401', async () => {
     decodeError(await t.http.get('/api/rides/available-service-types').set(JSON_HEADERS), 401);
+  });
+});
+
+describe('POST /api/rides', () => {
+  /** Exactly the client's `CreateRideRequest`: no service type. */
+  const createRideRequest = {
+    pickupLatitude: 37.7749,
+    pickupLongitude: -122.4194,
+    pickupAddress: '1 Market St, San Francisco',
+    destinationLatitude: 37.8044,
+    destinationLongitude: -122.2712,
+    destinationAddress: '2 Broadway, Oakland',
+  };
+
+  it('answers 201 { success, ride } for the client body, on SwiftRide X', async () => {
+    const rider = await createRider(t);
+
+    const response = await authed('post', '/api/rides', rider.accessToken, createRideRequest);
+
+    const body = decode(response, 201, CreateRideResponse, 'CreateRideResponse');
+    expect(body.success).toBe(true);
+    expect(body.ride).toMatchObject({
+      ...createRideRequest,
+      status: 'REQUESTED',
+      serviceTypeId: 1,
+      serviceType: { id: 1, name: 'SwiftRide X' },
+    });
+  });
+
+  it('explains a second request while the first is active in one message string', async () => {
+    const rider = await createRider(t);
+    await authed('post', '/api/rides', rider.accessToken, createRideRequest).expect(201);
+
+    const message = decodeError(
+      await authed('post', '/api/rides', rider.accessToken, createRideRequest),
+      409,
+    );
+    expect(message).toMatch(/already have an active ride/);
+  });
+
+  it('explains a missing field in one message string', async () => {
+    const rider = await createRider(t);
+    const { pickupAddress: _omitted, ...withoutAddress } = createRideRequest;
+
+    const message = decodeError(
+      await authed('post', '/api/rides', rider.accessToken, withoutAddress),
+      400,
+    );
+    expect(message).toMatch(/pickupAddress/);
   });
 });
 
