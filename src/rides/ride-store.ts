@@ -3,8 +3,7 @@ import { InjectConnection, InjectModel } from '@nestjs/sequelize';
 import { literal, QueryTypes, UniqueConstraintError } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { distanceSql, withinRadiusSql } from '../common/geo/earth-sql';
-import { offsetOf } from '../common/pagination/pagination.dto';
-import type { RideHistoryQueryDto } from './dto/ride-input.dto';
+import { offsetOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { type RideAction, TRANSITIONS } from './ride-lifecycle';
 import {
   ACTIVE_STATUSES,
@@ -36,6 +35,12 @@ export type TransitionCaller =
   | { as: 'rider'; userId: number }
   | { as: 'driver'; userId: number }
   | { as: 'admin'; userId: number };
+
+export interface RideFilters {
+  riderId?: number;
+  driverId?: number;
+  status?: RideStatus;
+}
 
 export interface RideState {
   id: number;
@@ -117,20 +122,21 @@ export class RideStore {
     return row;
   }
 
-  /** Newest first; the rows and the count run side by side. */
-  async history(
-    userId: number,
-    asDriver: boolean,
-    query: RideHistoryQueryDto,
+  /**
+   * A page of rides matching every given filter, newest first; the rows and the count run side by
+   * side. Each filter has an index: (riderId, createdAt), (driverId, createdAt).
+   */
+  async page(
+    filters: RideFilters,
+    page: PaginationQueryDto,
   ): Promise<{ rows: RideRow[]; total: number }> {
-    const column = asDriver ? 'driverId' : 'riderId';
-    const where = `WHERE r."${column}" = :userId ${query.status ? 'AND r.status = :status' : ''}`;
-    const replacements = {
-      userId,
-      status: query.status ?? null,
-      limit: query.limit,
-      offset: offsetOf(query),
-    };
+    const conditions = [
+      filters.riderId !== undefined && 'r."riderId" = :riderId',
+      filters.driverId !== undefined && 'r."driverId" = :driverId',
+      filters.status !== undefined && 'r.status = :status',
+    ].filter(Boolean);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const replacements = { ...filters, limit: page.limit, offset: offsetOf(page) };
     const [rows, [count]] = await Promise.all([
       this.select<RideRow>(
         `${rideViewSql('"RideRequests"')} ${where}

@@ -13,6 +13,7 @@ import { ServiceTypeDto } from '../service-types/dto/service-type.dto';
 import { ServiceTypesService } from '../service-types/service-types.service';
 import {
   CreateRideDto,
+  ListRidesQueryDto,
   OpenRidesQueryDto,
   RateRideDto,
   ReasonDto,
@@ -77,6 +78,16 @@ export class RidesController {
     @Body() dto: CreateRideDto,
   ): Promise<RideResponseDto> {
     return { success: true, ride: await this.rides.request(caller.id, dto) };
+  }
+
+  @Get()
+  @Roles('admin')
+  @ApiOperation({ summary: 'All rides, newest first, by rider, driver and status (admins)' })
+  @ApiOkResponse({ type: RidePageDto })
+  @ApiErrors(400, 403)
+  list(@Query() query: ListRidesQueryDto): Promise<RidePageDto> {
+    const { riderId, driverId, status } = query;
+    return this.rides.list({ riderId, driverId, status }, query);
   }
 
   @Get('me')

@@ -10,7 +10,8 @@ import {
   invalidInput,
   notFound,
 } from '../common/errors/domain-error';
-import { type Page, pageOf } from '../common/pagination/pagination.dto';
+import { definedFields } from '../common/http/defined';
+import { type Page, pageOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
 import type { RidesConfig } from '../config/configuration';
 import { DriverProfile } from '../drivers/driver-profile.model';
 import { DriverLocationsService } from '../drivers/driver-locations.service';
@@ -27,7 +28,7 @@ import {
 import type { EstimateResponseDto, OpenRideDto, RideDto } from './dto/ride.dto';
 import { type RideAction, refusalMessage, TRANSITIONS } from './ride-lifecycle';
 import { ASSIGNED_STATUSES } from './ride-request.model';
-import { type RideState, RideStore, type TransitionCaller } from './ride-store';
+import { type RideFilters, type RideState, RideStore, type TransitionCaller } from './ride-store';
 import type { RideRow } from './ride-view';
 import { toOpenRideDto, toRideDto } from './rides.mapper';
 import { estimateTrip, fareFor, greatCircleMeters, type LatLng } from './trip-estimate';
@@ -118,9 +119,16 @@ export class RidesService {
     return ride ? toRideDto(ride) : null;
   }
 
-  async history(caller: Caller, query: RideHistoryQueryDto): Promise<Page<RideDto>> {
-    const { rows, total } = await this.store.history(caller.id, caller.role === 'driver', query);
-    return pageOf(rows.map(toRideDto), total, query);
+  /** The caller's rides: as driver for drivers, as rider for everyone else. */
+  history(caller: Caller, query: RideHistoryQueryDto): Promise<Page<RideDto>> {
+    const mine = caller.role === 'driver' ? { driverId: caller.id } : { riderId: caller.id };
+    return this.list({ ...mine, status: query.status }, query);
+  }
+
+  /** Anyone's rides, for admins. */
+  async list(filters: RideFilters, page: PaginationQueryDto): Promise<Page<RideDto>> {
+    const { rows, total } = await this.store.page(definedFields(filters), page);
+    return pageOf(rows.map(toRideDto), total, page);
   }
 
   /** Rides a driver could take now, from where they last reported being. */

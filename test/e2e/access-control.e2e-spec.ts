@@ -177,6 +177,10 @@ const ROUTES: Record<string, Row> = {
       return { body: rideBody() };
     },
   },
+  'GET /api/rides': {
+    expected: { anonymous: 401, rider: 403, driver: 403, admin: 200 },
+    request: () => ({}),
+  },
   'GET /api/rides/me': {
     expected: { anonymous: 401, rider: 200, driver: 200, admin: 200 },
     request: () => ({}),

@@ -984,6 +984,48 @@ describe('admin actions on rides', () => {
     expect(await activeRidesOf(rider)).toBe(0);
   });
 
+  it('lists anyone’s rides for an admin, newest first, by rider, driver and status', async () => {
+    const rider = await insertRider(t);
+    const driver = await insertDriver(t, { at: SF });
+    const first = await createRide(t, rider);
+    await driveThrough(driver, first);
+    const second = await createRide(t, rider);
+
+    const byRider = await t.admin.get(`/api/rides?riderId=${rider.id}`);
+    expect(byRider.status).toBe(200);
+    expect(byRider.body.data.map((ride: { id: number }) => ride.id)).toEqual([second, first]);
+    expect(byRider.body.meta).toEqual({ page: 1, limit: 20, total: 2, totalPages: 1 });
+
+    const byDriver = await t.admin.get(`/api/rides?driverId=${driver.id}`);
+    expect(byDriver.body.data.map((ride: { id: number }) => ride.id)).toEqual([first]);
+
+    const requested = await t.admin.get(`/api/rides?riderId=${rider.id}&status=REQUESTED`);
+    expect(requested.body.data).toEqual([
+      expect.objectContaining({ id: second, status: 'REQUESTED' }),
+    ]);
+
+    const everyone = await t.admin.get('/api/rides?limit=100');
+    expect(everyone.body.meta.total).toBeGreaterThanOrEqual(2);
+    expect(everyone.body.data.map((ride: { id: number }) => ride.id)).toEqual(
+      expect.arrayContaining([first, second]),
+    );
+  });
+
+  it.each([['riderId=abc'], ['driverId=0'], ['riderId=99999999999'], ['status=LOST']])(
+    'refuses GET /api/rides?%s with 400',
+    async (query) => {
+      expectError(await t.admin.get(`/api/rides?${query}`), 400);
+    },
+  );
+
+  it('keeps the list of all rides from riders and drivers (403)', async () => {
+    const rider = await insertRider(t);
+    const driver = await insertDriver(t);
+    for (const account of [rider, driver]) {
+      expectError(await getAs(account, '/api/rides'), 403);
+    }
+  });
+
   it('refuses to delete a user who has rides (409), keeping the user and the rides', async () => {
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: SF });

@@ -74,6 +74,24 @@ export class RideHistoryQueryDto extends PaginationQueryDto {
   status?: RideStatus;
 }
 
+export class ListRidesQueryDto extends RideHistoryQueryDto {
+  @ApiPropertyOptional({ example: 7, description: 'Only rides of this rider' })
+  @IsOmittable()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  riderId?: number;
+
+  @ApiPropertyOptional({ example: 12, description: 'Only rides of this driver' })
+  @IsOmittable()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  driverId?: number;
+}
+
 export class OpenRidesQueryDto {
   @ApiPropertyOptional({ example: 5, default: 5, minimum: 0.1, maximum: MAX_RADIUS_KM })
   @Type(() => Number)
