@@ -69,7 +69,10 @@ function setUpSwagger(app: NestFastifyApplication): void {
       .setTitle('SwiftRide API')
       .setDescription(
         'Ride-sharing backend. Every error has the shape ' +
-          '`{ success: false, statusCode, error, message, details? }`.',
+          '`{ success: false, statusCode, error, message, details? }`. Live updates ' +
+          '(`ride.updated`, `ride.offered`, `ride.taken`, `driver.location`) come over Socket.IO on ' +
+          'the namespace `/realtime`, with the access token as `auth.token`; the README lists ' +
+          'their payloads.',
       )
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
