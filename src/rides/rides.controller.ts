@@ -1,4 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -6,7 +15,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { type Caller, CurrentUser, Roles } from '../common/auth/auth.decorators';
+import { type Caller, CurrentUser, type RoleName, Roles } from '../common/auth/auth.decorators';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { ServiceTypeDto } from '../service-types/dto/service-type.dto';
@@ -33,6 +42,22 @@ const FARE_FORMULA =
   'Road miles = great-circle miles × RIDE_ROAD_FACTOR (default 1.3); minutes = road miles ÷ ' +
   'RIDE_AVERAGE_SPEED_MPH (default 20) × 60, both rounded to hundredths; fare = baseFare + ' +
   'perMileRate × miles + perMinuteRate × minutes, rounded half-up to the cent.';
+
+/** A step of a ride: POST /rides/:id/<step>, answered 200 with the ride, in the one error set. */
+function RideStep(
+  step: string,
+  roles: RoleName[],
+  operation: Parameters<typeof ApiOperation>[0],
+): MethodDecorator {
+  return applyDecorators(
+    Post(`:id/${step}`),
+    HttpCode(200),
+    Roles(...roles),
+    ApiOperation(operation),
+    ApiOkResponse({ type: RideResponseDto }),
+    ApiErrors(400, 403, 404, 409),
+  );
+}
 
 @ApiTags('rides')
 @ApiBearerAuth()
@@ -132,15 +157,10 @@ export class RidesController {
     return { success: true, ride: await this.rides.findOne(id, caller) };
   }
 
-  @Post(':id/accept')
-  @HttpCode(200)
-  @Roles('driver')
-  @ApiOperation({
+  @RideStep('accept', ['driver'], {
     summary: 'Take a REQUESTED ride (online drivers of its service type with no active ride)',
     description: 'Of simultaneous accepts exactly one succeeds; the others get 409.',
   })
-  @ApiOkResponse({ type: RideResponseDto })
-  @ApiErrors(400, 403, 404, 409)
   async accept(
     @CurrentUser() caller: Caller,
     @Param('id', ParseIdPipe) id: number,
@@ -148,12 +168,7 @@ export class RidesController {
     return { success: true, ride: await this.rides.accept(id, caller) };
   }
 
-  @Post(':id/arriving')
-  @HttpCode(200)
-  @Roles('driver')
-  @ApiOperation({ summary: "ACCEPTED → ARRIVING (the ride's driver)" })
-  @ApiOkResponse({ type: RideResponseDto })
-  @ApiErrors(400, 403, 404, 409)
+  @RideStep('arriving', ['driver'], { summary: "ACCEPTED → ARRIVING (the ride's driver)" })
   async arriving(
     @CurrentUser() caller: Caller,
     @Param('id', ParseIdPipe) id: number,
@@ -161,12 +176,7 @@ export class RidesController {
     return { success: true, ride: await this.rides.advance(id, 'arriving', caller) };
   }
 
-  @Post(':id/start')
-  @HttpCode(200)
-  @Roles('driver')
-  @ApiOperation({ summary: "ARRIVING → IN_PROGRESS (the ride's driver)" })
-  @ApiOkResponse({ type: RideResponseDto })
-  @ApiErrors(400, 403, 404, 409)
+  @RideStep('start', ['driver'], { summary: "ARRIVING → IN_PROGRESS (the ride's driver)" })
   async start(
     @CurrentUser() caller: Caller,
     @Param('id', ParseIdPipe) id: number,
@@ -174,14 +184,9 @@ export class RidesController {
     return { success: true, ride: await this.rides.advance(id, 'start', caller) };
   }
 
-  @Post(':id/complete')
-  @HttpCode(200)
-  @Roles('driver')
-  @ApiOperation({
+  @RideStep('complete', ['driver'], {
     summary: "IN_PROGRESS → COMPLETED (the ride's driver); sets finalFare to the quoted fare",
   })
-  @ApiOkResponse({ type: RideResponseDto })
-  @ApiErrors(400, 403, 404, 409)
   async complete(
     @CurrentUser() caller: Caller,
     @Param('id', ParseIdPipe) id: number,
@@ -189,12 +194,9 @@ export class RidesController {
     return { success: true, ride: await this.rides.advance(id, 'complete', caller) };
   }
 
-  @Post(':id/cancel')
-  @HttpCode(200)
-  @Roles('rider', 'admin')
-  @ApiOperation({ summary: "Cancel before the trip starts (the ride's rider, or an admin)" })
-  @ApiOkResponse({ type: RideResponseDto })
-  @ApiErrors(400, 403, 404, 409)
+  @RideStep('cancel', ['rider', 'admin'], {
+    summary: "Cancel before the trip starts (the ride's rider, or an admin)",
+  })
   async cancel(
     @CurrentUser() caller: Caller,
     @Param('id', ParseIdPipe) id: number,
@@ -203,15 +205,10 @@ export class RidesController {
     return { success: true, ride: await this.rides.advance(id, 'cancel', caller, dto.reason) };
   }
 
-  @Post(':id/release')
-  @HttpCode(200)
-  @Roles('driver')
-  @ApiOperation({
+  @RideStep('release', ['driver'], {
     summary: "Give an accepted ride back before the trip starts (the ride's driver)",
     description: 'The ride returns to REQUESTED with no driver and is offered to drivers again.',
   })
-  @ApiOkResponse({ type: RideResponseDto })
-  @ApiErrors(400, 403, 404, 409)
   async release(
     @CurrentUser() caller: Caller,
     @Param('id', ParseIdPipe) id: number,
@@ -220,12 +217,7 @@ export class RidesController {
     return { success: true, ride: await this.rides.advance(id, 'release', caller, dto.reason) };
   }
 
-  @Post(':id/rate')
-  @HttpCode(200)
-  @Roles('rider')
-  @ApiOperation({ summary: 'Rate the driver of my COMPLETED ride, once (1–5)' })
-  @ApiOkResponse({ type: RideResponseDto })
-  @ApiErrors(400, 403, 404, 409)
+  @RideStep('rate', ['rider'], { summary: 'Rate the driver of my COMPLETED ride, once (1–5)' })
   async rate(
     @CurrentUser() caller: Caller,
     @Param('id', ParseIdPipe) id: number,
