@@ -1,3 +1,4 @@
+import { BUILT_IN_ROLES } from '../../src/common/built-ins';
 import { DataTypes } from 'sequelize';
 import type { MigrationContext } from '../migration';
 
@@ -11,7 +12,7 @@ import type { MigrationContext } from '../migration';
  * - users without a role (NULL or blank) become riders: the least-privileged role;
  * - `down` writes each user's role name back into `Users.role`.
  */
-const WELL_KNOWN_ROLE_IDS = `(VALUES ('rider', 1), ('driver', 2), ('admin', 3)) AS known(name, id)`;
+const WELL_KNOWN_ROLE_IDS = `(VALUES ${BUILT_IN_ROLES.map(({ id, name }) => `('${name}', ${id})`).join(', ')}) AS known(name, id)`;
 
 export async function up({
   queryInterface,

@@ -1,3 +1,4 @@
+import { REFERENCE_SERVICE_TYPES } from '../../src/common/built-ins';
 import type { MigrationContext } from '../migration';
 
 const ACTIVE = `('REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`;
@@ -5,19 +6,6 @@ const WITH_DRIVER = `('ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`;
 /** How far along an active ride is: a trip under way outranks a newer request. */
 const PROGRESS = (ride: string) =>
   `array_position(ARRAY['REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS']::text[], ${ride}.status::text)`;
-
-/** The original server's ride classes and the service types they became. */
-const LEGACY_TYPE_NAMES: Record<string, string> = {
-  SWIFTRIDE_X: 'SwiftRide X',
-  SWIFTRIDE_SUV: 'SwiftRide SUV',
-  SWIFTRIDE_BLACK: 'SwiftRide Black',
-};
-
-const REFERENCE_FARES: Record<string, [number, number, number, number]> = {
-  SWIFTRIDE_X: [2.5, 1.2, 0.25, 4],
-  SWIFTRIDE_SUV: [5, 2, 0.35, 6],
-  SWIFTRIDE_BLACK: [8, 3, 0.5, 4],
-};
 
 /**
  * Rides become the lifecycle the API runs, keeping every existing row:
@@ -56,8 +44,8 @@ export async function up({ sequelize, transaction }: MigrationContext): Promise<
 
   await query(`ALTER TABLE "RideRequests" ADD COLUMN "serviceTypeId" INTEGER
     REFERENCES "ServiceTypes" (id) ON UPDATE CASCADE ON DELETE RESTRICT`);
-  for (const [legacy, name] of Object.entries(LEGACY_TYPE_NAMES)) {
-    const [baseFare, perMileRate, perMinuteRate, maxPassengers] = REFERENCE_FARES[legacy];
+  for (const type of REFERENCE_SERVICE_TYPES) {
+    const { legacyName: legacy, name, baseFare, perMileRate, perMinuteRate, maxPassengers } = type;
     await query(
       `INSERT INTO "ServiceTypes"
          (name, "baseFare", "perMileRate", "perMinuteRate", "maxPassengers", "isActive", "createdAt", "updatedAt")
@@ -189,7 +177,7 @@ export async function down({ sequelize, transaction }: MigrationContext): Promis
   await query(`ALTER TABLE "RideRequests" ADD COLUMN "serviceType" "enum_RideRequests_serviceType"
     NOT NULL DEFAULT 'SWIFTRIDE_X'`);
   // Rides of service types the original server did not know keep the default class.
-  for (const [legacy, name] of Object.entries(LEGACY_TYPE_NAMES)) {
+  for (const { legacyName: legacy, name } of REFERENCE_SERVICE_TYPES) {
     await query(
       `UPDATE "RideRequests" r SET "serviceType" = :legacy FROM "ServiceTypes" t
        WHERE t.id = r."serviceTypeId" AND lower(t.name) = lower(:name)`,

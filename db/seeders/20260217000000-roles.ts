@@ -1,11 +1,5 @@
+import { BUILT_IN_ROLES } from '../../src/common/built-ins';
 import type { MigrationContext } from '../migration';
-
-/** The iOS client hard-codes rider = 1 and driver = 2; admin = 3 completes the set. */
-export const BUILT_IN_ROLES = [
-  { id: 1, name: 'rider' },
-  { id: 2, name: 'driver' },
-  { id: 3, name: 'admin' },
-] as const;
 
 export async function seed({ sequelize, transaction }: MigrationContext): Promise<void> {
   for (const role of BUILT_IN_ROLES) {

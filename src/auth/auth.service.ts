@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/sequelize';
 import { fn, col, where } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
+import { DEFAULT_SERVICE_TYPE, DRIVER_ROLE_ID } from '../common/built-ins';
 import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
 import { DriverProfile } from '../drivers/driver-profile.model';
 import { driverRatingOf } from '../drivers/driver-rating';
@@ -12,7 +13,6 @@ import { ServiceTypesService } from '../service-types/service-types.service';
 import { User } from '../users/user.model';
 import { toUserDto } from '../users/users.mapper';
 import {
-  DRIVER_ROLE_ID,
   type LoginDto,
   type LoginResponseDto,
   type MeDto,
@@ -25,7 +25,6 @@ import { TokenService } from './token.service';
 
 const badCredentials = () =>
   new DomainError(DomainErrorCode.Unauthorized, 'Invalid username or password');
-const DEFAULT_SERVICE_TYPE_ID = 1;
 
 @Injectable()
 export class AuthService {
@@ -50,7 +49,7 @@ export class AuthService {
         { transaction },
       );
       if (dto.roleId !== DRIVER_ROLE_ID) return;
-      const serviceTypeId = dto.serviceTypeId ?? DEFAULT_SERVICE_TYPE_ID;
+      const serviceTypeId = dto.serviceTypeId ?? DEFAULT_SERVICE_TYPE.id;
       await this.serviceTypes.assertActive(serviceTypeId, transaction);
       await this.profiles.create(
         {

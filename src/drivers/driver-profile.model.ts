@@ -1,3 +1,4 @@
+import { DEFAULT_SERVICE_TYPE } from '../common/built-ins';
 import type {
   CreationOptional,
   InferAttributes,
@@ -58,7 +59,7 @@ export class DriverProfile extends Model<
 
   @ForeignKey(() => ServiceType)
   @AllowNull(false)
-  @Default(1)
+  @Default(DEFAULT_SERVICE_TYPE.id)
   @Column(DataType.INTEGER)
   declare serviceTypeId: CreationOptional<number>;
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectModel } from '@nestjs/sequelize';
 import { Op } from 'sequelize';
+import { DEFAULT_SERVICE_TYPE, LEGACY_SERVICE_TYPE_NAMES } from '../common/built-ins';
 import type { Caller } from '../common/auth/auth.decorators';
 import {
   conflict,
@@ -20,7 +21,6 @@ import { ServiceType } from '../service-types/service-type.model';
 import { toServiceTypeDto } from '../service-types/service-types.mapper';
 import {
   type CreateRideDto,
-  LEGACY_SERVICE_TYPE_NAMES,
   type OpenRidesQueryDto,
   type RideHistoryQueryDto,
   type TripDto,
@@ -33,7 +33,6 @@ import type { RideRow } from './ride-view';
 import { toOpenRideDto, toRideDto } from './rides.mapper';
 import { estimateTrip, fareFor, greatCircleMeters, type LatLng } from './trip-estimate';
 
-const DEFAULT_SERVICE_TYPE = LEGACY_SERVICE_TYPE_NAMES.SWIFTRIDE_X;
 /** Closer than this, pickup and destination are the same place. */
 const MIN_TRIP_METERS = 10;
 
@@ -226,7 +225,7 @@ export class RidesService {
       throw invalidInput(message, [{ field, message }]);
     }
     const preferred = await this.serviceTypes.findOne({
-      where: { name: { [Op.iLike]: DEFAULT_SERVICE_TYPE }, isActive: true },
+      where: { name: { [Op.iLike]: DEFAULT_SERVICE_TYPE.name }, isActive: true },
     });
     if (preferred) return preferred;
     const first = await this.serviceTypes.findOne({

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/sequelize';
 import { literal } from 'sequelize';
+import { BUILT_IN_ROLE_IDS } from '../common/built-ins';
 import { isStillReferenced } from '../common/errors/database-errors';
 import { conflict, notFound } from '../common/errors/domain-error';
 import {
@@ -13,9 +14,6 @@ import { User } from '../users/user.model';
 import { toUserDto } from '../users/users.mapper';
 import type { RoleDetailDto, RoleDto, SaveRoleDto } from './dto/role.dto';
 import { Role } from './role.model';
-
-/** rider, driver and admin: the iOS client and access control depend on their ids and names. */
-export const BUILT_IN_ROLE_IDS = new Set([1, 2, 3]);
 
 const USER_COUNT = literal(`(SELECT count(*) FROM "Users" u WHERE u."roleId" = "Role"."id")::int`);
 

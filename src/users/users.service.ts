@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { DRIVER_ROLE_ID } from '../auth/dto/auth.dto';
+import { DRIVER_ROLE_ID } from '../common/built-ins';
 import { DriverProfile } from '../drivers/driver-profile.model';
 import { fn, col, Op, where, type WhereOptions } from 'sequelize';
 import { hashPassword, verifyPassword } from '../auth/password-hasher';

@@ -6,9 +6,8 @@ import { DriverProfileDto } from '../../drivers/dto/driver.dto';
 import { IsOmittable } from '../../common/http/optional';
 import { UserDto } from '../../users/dto/user.dto';
 import { IsPassword, IsUsername } from '../../users/dto/user-fields';
+import { DRIVER_ROLE_ID, RIDER_ROLE_ID } from '../../common/built-ins';
 
-export const RIDER_ROLE_ID = 1;
-export const DRIVER_ROLE_ID = 2;
 const isDriver = (body: { roleId?: unknown }) => body.roleId === DRIVER_ROLE_ID;
 
 /** The client's `RegisterRequest`. Vehicle fields are read for drivers only. */

@@ -1,10 +1,11 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { RoleName } from '../built-ins';
+
+export type { RoleName };
 
 export const IS_PUBLIC = 'swiftride:public';
 export const ROLES = 'swiftride:roles';
-
-export type RoleName = 'rider' | 'driver' | 'admin';
 
 /** The authenticated caller, as loaded from the database on this request. */
 export interface Caller {

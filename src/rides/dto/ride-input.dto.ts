@@ -1,20 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsString, Length, Max, Min } from 'class-validator';
+import { LEGACY_SERVICE_TYPE_NAMES, type LegacyServiceType } from '../../common/built-ins';
 import { IsLatitudeValue, IsLongitudeValue } from '../../common/geo/coordinates';
 import { IsOmittable } from '../../common/http/optional';
 import { IsPrintableText } from '../../common/http/printable';
 import { PaginationQueryDto } from '../../common/pagination/pagination.dto';
 import { MAX_RADIUS_KM } from '../../drivers/dto/location.dto';
 import { RIDE_STATUSES, type RideStatus } from '../ride-request.model';
-
-/** The original server's ride class names, still accepted from older clients. */
-export const LEGACY_SERVICE_TYPE_NAMES = {
-  SWIFTRIDE_X: 'SwiftRide X',
-  SWIFTRIDE_SUV: 'SwiftRide SUV',
-  SWIFTRIDE_BLACK: 'SwiftRide Black',
-} as const;
-export type LegacyServiceType = keyof typeof LEGACY_SERVICE_TYPE_NAMES;
 
 const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
