@@ -1,4 +1,4 @@
-import { hashPassword } from '../../src/auth/password-hasher';
+import { hashPassword } from '../../src/users/password-hasher';
 import type { MigrationContext, SeedOptions } from '../migration';
 
 /** Creates the admin account named by ADMIN_USERNAME / ADMIN_PASSWORD, once; never changes it. */

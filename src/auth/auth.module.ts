@@ -5,25 +5,30 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { SequelizeModule } from '@nestjs/sequelize';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AccessGuard } from '../common/auth/access.guard';
 import { loginTracker } from '../common/auth/rate-limit';
 import type { RateLimitConfig } from '../config/configuration';
-import { DriverProfile } from '../drivers/driver-profile.model';
-import { ServiceTypesModule } from '../service-types/service-types.module';
-import { User } from '../users/user.model';
+import { DriversModule } from '../drivers/drivers.module';
+import { LoginSessions } from '../users/login-sessions';
+import { UsersModule } from '../users/users.module';
+import { AccessGuard } from './access.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { Authenticator } from './authenticator';
 import { Session } from './session.model';
+import { SessionStore } from './session.store';
 import { SessionsService } from './sessions.service';
 import { TokenService } from './token.service';
 
 const MINUTE = 60_000;
 
-/** Accounts, tokens and the global access guard (deny by default). */
+/**
+ * Sign-up, login, tokens and the global access guard (deny by default). Owns the Sessions table.
+ * Global, so that the users feature receives LoginSessions without importing auth.
+ */
 @Global()
 @Module({
   imports: [
-    SequelizeModule.forFeature([User, DriverProfile, Session]),
+    SequelizeModule.forFeature([Session]),
     JwtModule.register({}),
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
@@ -45,15 +50,19 @@ const MINUTE = 60_000;
         };
       },
     }),
-    ServiceTypesModule,
+    UsersModule,
+    DriversModule,
   ],
   controllers: [AuthController],
   providers: [
     AuthService,
+    Authenticator,
+    SessionStore,
     SessionsService,
     TokenService,
+    { provide: LoginSessions, useExisting: SessionsService },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [SessionsService, TokenService],
+  exports: [Authenticator, LoginSessions],
 })
 export class AuthModule {}

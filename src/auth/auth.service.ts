@@ -1,40 +1,39 @@
 import { Injectable } from '@nestjs/common';
-import { InjectConnection, InjectModel } from '@nestjs/sequelize';
-import { fn, col, where } from 'sequelize';
+import { InjectConnection } from '@nestjs/sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { DEFAULT_SERVICE_TYPE, DRIVER_ROLE_ID } from '../common/built-ins';
+import { DRIVER_ROLE_ID } from '../common/built-ins';
 import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
-import { DriverProfile } from '../drivers/driver-profile.model';
-import { driverRatingOf } from '../drivers/driver-rating';
-import { toDriverProfileDto } from '../drivers/drivers.mapper';
-import { Role } from '../roles/role.model';
-import { ServiceType } from '../service-types/service-type.model';
-import { ServiceTypesService } from '../service-types/service-types.service';
-import { User } from '../users/user.model';
-import { toUserDto } from '../users/users.mapper';
+import { DriversService } from '../drivers/drivers.service';
 import {
-  type LoginDto,
-  type LoginResponseDto,
-  type MeDto,
-  type RefreshResponseDto,
-  type RegisterDto,
+  hashPassword,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from '../users/password-hasher';
+import { UsersService } from '../users/users.service';
+import type {
+  LoginDto,
+  LoginResponseDto,
+  MeDto,
+  RefreshResponseDto,
+  RegisterDto,
 } from './dto/auth.dto';
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './password-hasher';
 import { SessionsService } from './sessions.service';
 import { TokenService } from './token.service';
 
 const badCredentials = () =>
   new DomainError(DomainErrorCode.Unauthorized, 'Invalid username or password');
+const accountGone = () =>
+  new DomainError(DomainErrorCode.Unauthorized, 'The account no longer exists');
 
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectModel(User) private readonly users: typeof User,
-    @InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile,
-    @InjectConnection() private readonly sequelize: Sequelize,
-    private readonly serviceTypes: ServiceTypesService,
+    private readonly users: UsersService,
+    private readonly drivers: DriversService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
+    @InjectConnection() private readonly sequelize: Sequelize,
   ) {}
 
   /**
@@ -44,22 +43,20 @@ export class AuthService {
   async register(dto: RegisterDto): Promise<void> {
     const password = await hashPassword(dto.password);
     await this.sequelize.transaction(async (transaction) => {
-      const user = await this.users.create(
+      const userId = await this.users.insert(
         { username: dto.username, password, roleId: dto.roleId },
-        { transaction },
+        transaction,
       );
       if (dto.roleId !== DRIVER_ROLE_ID) return;
-      const serviceTypeId = dto.serviceTypeId ?? DEFAULT_SERVICE_TYPE.id;
-      await this.serviceTypes.assertActive(serviceTypeId, transaction);
-      await this.profiles.create(
+      await this.drivers.createProfile(
         {
-          userId: user.id,
+          userId,
           make: dto.make!,
           model: dto.model!,
           licensePlate: dto.licensePlate!,
-          serviceTypeId,
+          serviceTypeId: dto.serviceTypeId ?? undefined,
         },
-        { transaction },
+        transaction,
       );
     });
   }
@@ -69,24 +66,17 @@ export class AuthService {
    * original server (bcrypt) is replaced with argon2id once the password has proved right.
    */
   async login(dto: LoginDto): Promise<LoginResponseDto> {
-    const user = await this.users.scope('withPassword').findOne({
-      where: where(fn('lower', col('username')), dto.username.toLowerCase()),
-      include: [{ model: DriverProfile, as: 'profile', attributes: ['isOnline'] }],
-    });
+    const user = await this.users.findCredentials(dto.username);
     if (!user) {
       await verifyAgainstDummy(dto.password);
       throw badCredentials();
     }
     if (!(await verifyPassword(user.password, dto.password))) throw badCredentials();
-    if (needsRehash(user.password)) {
-      await this.users.update(
-        { password: await hashPassword(dto.password) },
-        { where: { id: user.id } },
-      );
-    }
-    const [accessToken, refreshToken] = await Promise.all([
+    if (needsRehash(user.password)) await this.users.replacePasswordHash(user.id, dto.password);
+    const [accessToken, refreshToken, isOnline] = await Promise.all([
       this.tokens.signAccessToken(user),
       this.sessions.start(user.id),
+      this.drivers.findIsOnline(user.id),
     ]);
     return {
       success: true,
@@ -95,15 +85,15 @@ export class AuthService {
       refreshToken,
       userId: user.id,
       roleId: user.roleId,
-      isOnline: user.profile ? user.profile.isOnline : null,
+      isOnline: isOnline ?? null,
     };
   }
 
   async refresh(refreshToken: string, rotate: boolean): Promise<RefreshResponseDto> {
     const session = await this.sessions.use(refreshToken, rotate);
-    const user = await this.users.findByPk(session.userId, { attributes: ['id', 'roleId'] });
-    if (!user) throw new DomainError(DomainErrorCode.Unauthorized, 'The account no longer exists');
-    const accessToken = await this.tokens.signAccessToken(user);
+    const roleId = await this.users.findRoleId(session.userId);
+    if (roleId === undefined) throw accountGone();
+    const accessToken = await this.tokens.signAccessToken({ id: session.userId, roleId });
     return {
       success: true,
       accessToken,
@@ -116,20 +106,11 @@ export class AuthService {
   }
 
   async me(userId: number): Promise<MeDto> {
-    const user = await this.users.findByPk(userId, {
-      include: [
-        { model: Role, as: 'role', attributes: ['id', 'name'] },
-        {
-          model: DriverProfile,
-          as: 'profile',
-          include: [{ model: ServiceType, as: 'serviceType' }],
-        },
-      ],
-    });
-    if (!user) throw new DomainError(DomainErrorCode.Unauthorized, 'The account no longer exists');
-    const profile = user.profile
-      ? toDriverProfileDto(user.profile, await driverRatingOf(this.sequelize, userId))
-      : null;
-    return { ...toUserDto(user), profile };
+    const [user, profile] = await Promise.all([
+      this.users.find(userId),
+      this.drivers.findProfile(userId),
+    ]);
+    if (!user) throw accountGone();
+    return { ...user, profile: profile ?? null };
   }
 }

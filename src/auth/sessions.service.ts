@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectConnection, InjectModel } from '@nestjs/sequelize';
-import { Op, type Transaction } from 'sequelize';
+import { InjectConnection } from '@nestjs/sequelize';
+import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
-import { Session } from './session.model';
+import { LoginSessions } from '../users/login-sessions';
+import type { Session } from './session.model';
+import { type RevokeReason, SessionStore } from './session.store';
 import { TokenService } from './token.service';
 
 const invalidRefreshToken = () =>
   new DomainError(DomainErrorCode.Unauthorized, 'The refresh token is invalid, expired or revoked');
-
-export type RevokeReason = 'logout' | 'rotated' | 'reuse_detected' | 'password_changed';
 
 /**
  * Refresh-token sessions. A login starts a family. Without rotation a token stays valid until it
@@ -19,9 +19,9 @@ export type RevokeReason = 'logout' | 'rotated' | 'reuse_detected' | 'password_c
  * whole family is revoked.
  */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements LoginSessions {
   constructor(
-    @InjectModel(Session) private readonly sessions: typeof Session,
+    private readonly sessions: SessionStore,
     @InjectConnection() private readonly sequelize: Sequelize,
     private readonly tokens: TokenService,
   ) {}
@@ -35,9 +35,7 @@ export class SessionsService {
     refreshToken: string,
     rotate: boolean,
   ): Promise<{ userId: number; refreshToken?: string }> {
-    const session = await this.sessions.findOne({
-      where: { tokenHash: this.tokens.digest(refreshToken) },
-    });
+    const session = await this.sessions.findByDigest(this.tokens.digest(refreshToken));
     if (!session) throw invalidRefreshToken();
     if (session.revokedAt) {
       if (session.revokedReason === 'rotated')
@@ -46,7 +44,7 @@ export class SessionsService {
     }
     if (session.expiresAt.getTime() <= Date.now()) throw invalidRefreshToken();
     if (!rotate) {
-      await this.sessions.update({ lastUsedAt: new Date() }, { where: { id: session.id } });
+      await this.sessions.markUsed(session.id);
       return { userId: session.userId };
     }
     return this.rotate(session);
@@ -54,17 +52,12 @@ export class SessionsService {
 
   /** Revokes the login (the whole family) this token belongs to. Unknown tokens are ignored. */
   async end(refreshToken: string): Promise<void> {
-    const session = await this.sessions.findOne({
-      where: { tokenHash: this.tokens.digest(refreshToken) },
-    });
+    const session = await this.sessions.findByDigest(this.tokens.digest(refreshToken));
     if (session) await this.revokeFamily(session.familyId, 'logout');
   }
 
   async endAllFor(userId: number, reason: RevokeReason, transaction?: Transaction): Promise<void> {
-    await this.sessions.update(
-      { revokedAt: new Date(), revokedReason: reason },
-      { where: { userId, revokedAt: { [Op.is]: null } }, transaction },
-    );
+    await this.sessions.revokeAllOf(userId, reason, transaction);
   }
 
   /**
@@ -73,11 +66,9 @@ export class SessionsService {
    */
   private async rotate(session: Session): Promise<{ userId: number; refreshToken: string }> {
     const refreshToken = await this.sequelize.transaction(async (transaction) => {
-      const [revoked] = await this.sessions.update(
-        { revokedAt: new Date(), revokedReason: 'rotated' },
-        { where: { id: session.id, revokedAt: { [Op.is]: null } }, transaction },
-      );
-      if (revoked === 0) return undefined;
+      if (!(await this.sessions.revokeIfActive(session.id, 'rotated', transaction))) {
+        return undefined;
+      }
       return this.issue(session.userId, session.familyId, transaction);
     });
     if (!refreshToken) {
@@ -93,17 +84,14 @@ export class SessionsService {
     transaction?: Transaction,
   ): Promise<string> {
     const { token, digest } = this.tokens.newRefreshToken();
-    await this.sessions.create(
+    await this.sessions.insert(
       { userId, familyId, tokenHash: digest, expiresAt: this.tokens.refreshTokenExpiry() },
-      { transaction },
+      transaction,
     );
     return token;
   }
 
-  private async revokeFamily(familyId: string, reason: RevokeReason): Promise<void> {
-    await this.sessions.update(
-      { revokedAt: new Date(), revokedReason: reason },
-      { where: { familyId, revokedAt: { [Op.is]: null } } },
-    );
+  private revokeFamily(familyId: string, reason: RevokeReason): Promise<void> {
+    return this.sessions.revokeFamily(familyId, reason);
   }
 }

@@ -1,16 +1,9 @@
-import { QueryTypes } from 'sequelize';
-import type { Sequelize } from 'sequelize-typescript';
-import type { DriverRatingDto } from './dto/location.dto';
-
-/** Riders' ratings of a driver's rides: average (to hundredths) and count, from the rated-rides index. */
-export async function driverRatingOf(
-  sequelize: Sequelize,
-  userId: number,
-): Promise<DriverRatingDto> {
-  const [rating] = await sequelize.query<{ average: string | null; count: number }>(
-    `SELECT round(avg(rating), 2) AS average, count(rating)::int AS count
-     FROM "RideRequests" WHERE "driverId" = :userId AND rating IS NOT NULL`,
-    { replacements: { userId }, type: QueryTypes.SELECT },
-  );
-  return { average: rating.average === null ? null : Number(rating.average), count: rating.count };
+/**
+ * Riders' ratings of a driver's rides: average (to hundredths) and count, served by the partial
+ * index of rated rides. The one definition of a driver's rating, read by the driver's profile and
+ * by every ride view; `driverId` is the SQL expression naming the driver.
+ */
+export function driverRatingSql(driverId: string): string {
+  return `SELECT round(avg(x.rating), 2) AS average, count(x.rating)::int AS count
+    FROM "RideRequests" x WHERE x."driverId" = ${driverId} AND x.rating IS NOT NULL`;
 }

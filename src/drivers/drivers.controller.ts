@@ -1,16 +1,9 @@
-import { Body, Controller, Get, Patch, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentUser, Roles } from '../common/auth/auth.decorators';
 import { ApiResponseDto } from '../common/http/api-response.dto';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { DriverProfileDto, UpdateStatusDto, UpdateVehicleDto } from './dto/driver.dto';
-import {
-  DriverLocationDto,
-  LocationDto,
-  NearbyDriversDto,
-  NearbyDriversQueryDto,
-} from './dto/location.dto';
-import { DriverLocationsService } from './driver-locations.service';
 import { DriversService } from './drivers.service';
 
 @ApiTags('drivers')
@@ -18,10 +11,7 @@ import { DriversService } from './drivers.service';
 @Roles('driver')
 @Controller('drivers/me')
 export class DriversController {
-  constructor(
-    private readonly drivers: DriversService,
-    private readonly locations: DriverLocationsService,
-  ) {}
+  constructor(private readonly drivers: DriversService) {}
 
   @Patch('update-status')
   @ApiOperation({ summary: 'Go online or offline (drivers only)' })
@@ -52,39 +42,5 @@ export class DriversController {
     @Body() dto: UpdateVehicleDto,
   ): Promise<DriverProfileDto> {
     return this.drivers.updateVehicle(caller.id, dto);
-  }
-
-  @Put('location')
-  @ApiOperation({
-    summary: 'Report where I am (online drivers, and drivers on a ride)',
-    description:
-      'Matching uses positions newer than DRIVER_LOCATION_STALE_SECONDS (default 120). The rider ' +
-      'of my current ride receives `driver.location`.',
-  })
-  @ApiOkResponse({ type: DriverLocationDto })
-  @ApiErrors(400, 401, 403, 409)
-  reportLocation(
-    @CurrentUser() caller: Caller,
-    @Body() dto: LocationDto,
-  ): Promise<DriverLocationDto> {
-    return this.locations.report(caller.id, dto);
-  }
-}
-
-@ApiTags('drivers')
-@ApiBearerAuth()
-@Controller('drivers')
-export class NearbyDriversController {
-  constructor(private readonly locations: DriverLocationsService) {}
-
-  @Get('nearby')
-  @ApiOperation({
-    summary: "How many drivers are free near a point, and the nearest one's pickup minutes",
-    description: 'Online drivers with a fresh location and no ride; no identities are shown.',
-  })
-  @ApiOkResponse({ type: NearbyDriversDto })
-  @ApiErrors(400, 401)
-  nearby(@Query() query: NearbyDriversQueryDto): Promise<NearbyDriversDto> {
-    return this.locations.countNear(query);
   }
 }

@@ -1,40 +1,83 @@
 import { Injectable } from '@nestjs/common';
-import { InjectConnection, InjectModel } from '@nestjs/sequelize';
+import { InjectConnection } from '@nestjs/sequelize';
+import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
+import { DEFAULT_SERVICE_TYPE } from '../common/built-ins';
 import { notFound } from '../common/errors/domain-error';
 import { definedFields } from '../common/http/defined';
-import { ServiceType } from '../service-types/service-type.model';
 import { ServiceTypesService } from '../service-types/service-types.service';
-import { DriverProfile } from './driver-profile.model';
-import { driverRatingOf } from './driver-rating';
+import type { LatLng } from '../common/geo/trip';
+import {
+  type DriverPosition,
+  DriverProfileStore,
+  type NewDriverProfile,
+  type RecordedLocation,
+} from './driver-profile.store';
 import type { DriverProfileDto, UpdateVehicleDto } from './dto/driver.dto';
 import { toDriverProfileDto } from './drivers.mapper';
 
 const noProfile = (userId: number) => notFound('Driver profile of user', userId);
 
+/** Driver profiles: vehicles, service types and the online flag. */
 @Injectable()
 export class DriversService {
   constructor(
-    @InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile,
-    @InjectConnection() private readonly sequelize: Sequelize,
+    private readonly profiles: DriverProfileStore,
     private readonly serviceTypes: ServiceTypesService,
+    @InjectConnection() private readonly sequelize: Sequelize,
   ) {}
 
-  async findByUser(userId: number): Promise<DriverProfileDto> {
+  /** Undefined for users who are not drivers. */
+  async findProfile(userId: number): Promise<DriverProfileDto | undefined> {
     const [profile, rating] = await Promise.all([
-      this.profiles.findOne({
-        where: { userId },
-        include: [{ model: ServiceType, as: 'serviceType' }],
-      }),
-      driverRatingOf(this.sequelize, userId),
+      this.profiles.findWithServiceType(userId),
+      this.profiles.findRating(userId),
     ]);
+    return profile ? toDriverProfileDto(profile, rating) : undefined;
+  }
+
+  /** Undefined for users who are not drivers. */
+  findIsOnline(userId: number): Promise<boolean | undefined> {
+    return this.profiles.findIsOnline(userId);
+  }
+
+  /** Undefined for users who are not drivers. */
+  findPosition(userId: number, staleSeconds: number): Promise<DriverPosition | undefined> {
+    return this.profiles.findPosition(userId, staleSeconds);
+  }
+
+  /** See DriverProfileStore.recordLocation. */
+  recordLocation(
+    userId: number,
+    location: LatLng,
+    evenIfOffline: boolean,
+  ): Promise<RecordedLocation | undefined> {
+    return this.profiles.recordLocation(userId, location, evenIfOffline);
+  }
+
+  async findByUser(userId: number): Promise<DriverProfileDto> {
+    const profile = await this.findProfile(userId);
     if (!profile) throw noProfile(userId);
-    return toDriverProfileDto(profile, rating);
+    return profile;
+  }
+
+  /** A new driver's vehicle, in the caller's transaction; the service type must be active. */
+  async createProfile(
+    profile: Omit<NewDriverProfile, 'serviceTypeId'> & { serviceTypeId?: number },
+    transaction: Transaction,
+  ): Promise<void> {
+    const serviceTypeId = profile.serviceTypeId ?? DEFAULT_SERVICE_TYPE.id;
+    await this.serviceTypes.assertActive(serviceTypeId, transaction);
+    await this.profiles.insert({ ...profile, serviceTypeId }, transaction);
   }
 
   async setOnline(userId: number, isOnline: boolean): Promise<void> {
-    const [updated] = await this.profiles.update({ isOnline }, { where: { userId } });
-    if (updated === 0) throw noProfile(userId);
+    if (!(await this.profiles.setOnline(userId, isOnline))) throw noProfile(userId);
+  }
+
+  /** Someone who is no longer a driver must not count as a driver online. */
+  async goOffline(userId: number, transaction: Transaction): Promise<void> {
+    await this.profiles.setOnline(userId, false, transaction);
   }
 
   /** A new service type must be active; the check and the change share one transaction. */
@@ -45,8 +88,9 @@ export class DriversService {
       if (changes.serviceTypeId !== undefined) {
         await this.serviceTypes.assertActive(changes.serviceTypeId, transaction);
       }
-      const [updated] = await this.profiles.update(changes, { where: { userId }, transaction });
-      if (updated === 0) throw noProfile(userId);
+      if (!(await this.profiles.updateVehicle(userId, changes, transaction))) {
+        throw noProfile(userId);
+      }
     });
     return this.findByUser(userId);
   }

@@ -1,10 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { InjectConnection } from '@nestjs/sequelize';
 import { type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import { QueryTypes } from 'sequelize';
-import type { Sequelize } from 'sequelize-typescript';
 import type { Namespace, Socket } from 'socket.io';
-import { TokenService } from '../auth/token.service';
+import { Authenticator, bearerToken } from '../auth/authenticator';
+import { DomainError } from '../common/errors/domain-error';
 import { RealtimePublisher, userRoom } from './realtime.publisher';
 
 /** Why a socket was turned away; socket.io hands `data` to the client's `connect_error`. */
@@ -28,9 +26,8 @@ export class RealtimeGateway implements OnGatewayInit {
   private readonly logger = new Logger(RealtimeGateway.name);
 
   constructor(
-    private readonly tokens: TokenService,
+    private readonly authenticator: Authenticator,
     private readonly publisher: RealtimePublisher,
-    @InjectConnection() private readonly sequelize: Sequelize,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -53,15 +50,13 @@ export class RealtimeGateway implements OnGatewayInit {
   private async admit(socket: Socket): Promise<void> {
     const token = tokenOf(socket);
     if (!token) throw new HandshakeRefused('Authentication required: send auth.token');
-    const payload = await this.tokens.verifyAccessToken(token);
-    if (!payload) throw new HandshakeRefused('The access token is invalid or has expired');
-    const [user] = await this.sequelize.query<{ id: number }>(
-      'SELECT id FROM "Users" WHERE id = :id',
-      { replacements: { id: payload.userId }, type: QueryTypes.SELECT },
-    );
-    if (!user) throw new HandshakeRefused('The account of this token no longer exists');
-    await socket.join(userRoom(user.id));
-    this.disconnectWhenExpired(socket, payload.exp);
+    const { caller, expiresAt } = await this.authenticator
+      .authenticate(token)
+      .catch((error: unknown) => {
+        throw error instanceof DomainError ? new HandshakeRefused(error.message) : error;
+      });
+    await socket.join(userRoom(caller.id));
+    this.disconnectWhenExpired(socket, expiresAt);
   }
 
   /** A socket lives no longer than its token: the client reconnects with a refreshed one. */
@@ -75,5 +70,5 @@ export class RealtimeGateway implements OnGatewayInit {
 function tokenOf(socket: Socket): string | undefined {
   const fromAuth: unknown = socket.handshake.auth?.token;
   if (typeof fromAuth === 'string' && fromAuth.length > 0) return fromAuth;
-  return /^Bearer (\S+)$/i.exec(socket.handshake.headers.authorization ?? '')?.[1];
+  return bearerToken(socket.handshake.headers.authorization);
 }

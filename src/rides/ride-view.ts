@@ -1,20 +1,51 @@
-import type { Canceller, RideStatus } from './ride-request.model';
+import type { InferAttributes } from 'sequelize';
+import { driverRatingSql } from '../drivers/driver-rating';
+import type { RideRequest } from './ride-request.model';
+
+/**
+ * The ride's own columns, named once: every query that reads rides selects them from these lists,
+ * the row types are derived from them, and the mapper copies them by them.
+ */
+export const RIDE_ROUTE_COLUMNS = [
+  'id',
+  'serviceTypeId',
+  'pickupLatitude',
+  'pickupLongitude',
+  'pickupAddress',
+  'destinationLatitude',
+  'destinationLongitude',
+  'destinationAddress',
+  'estimatedDistanceMiles',
+  'estimatedDurationMinutes',
+  'estimatedFare',
+  'requestedAt',
+] as const;
+
+/** What the ride's view shows besides its route and quote. */
+export const RIDE_STATE_COLUMNS = [
+  'status',
+  'riderId',
+  'driverId',
+  'finalFare',
+  'acceptedAt',
+  'arrivingAt',
+  'startedAt',
+  'completedAt',
+  'cancelledAt',
+  'cancelledBy',
+  'cancelReason',
+  'releasedAt',
+  'releaseReason',
+  'rating',
+  'ratingComment',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+type RideColumns = InferAttributes<RideRequest>;
 
 /** The columns a ride's route and quote come from, in any of the queries that read rides. */
-export interface RideRouteRow {
-  id: number;
-  serviceTypeId: number;
-  pickupLatitude: number;
-  pickupLongitude: number;
-  pickupAddress: string;
-  destinationLatitude: number;
-  destinationLongitude: number;
-  destinationAddress: string;
-  estimatedDistanceMiles: string | null;
-  estimatedDurationMinutes: string | null;
-  estimatedFare: string | null;
-  requestedAt: Date;
-}
+export type RideRouteRow = Pick<RideColumns, (typeof RIDE_ROUTE_COLUMNS)[number]>;
 
 /** An open ride as a driver's search returns it. */
 export interface OpenRideRow extends RideRouteRow {
@@ -22,24 +53,8 @@ export interface OpenRideRow extends RideRouteRow {
 }
 
 /** One ride with everything its view shows, as the view query returns it. */
-export interface RideRow extends RideRouteRow {
-  status: RideStatus;
-  riderId: number;
-  driverId: number | null;
-  finalFare: string | null;
-  acceptedAt: Date | null;
-  arrivingAt: Date | null;
-  startedAt: Date | null;
-  completedAt: Date | null;
-  cancelledAt: Date | null;
-  cancelledBy: Canceller | null;
-  cancelReason: string | null;
-  releasedAt: Date | null;
-  releaseReason: string | null;
-  rating: number | null;
-  ratingComment: string | null;
-  createdAt: Date;
-  updatedAt: Date;
+export interface RideRow
+  extends RideRouteRow, Pick<RideColumns, (typeof RIDE_STATE_COLUMNS)[number]> {
   serviceTypeName: string;
   serviceTypeBaseFare: string;
   serviceTypePerMileRate: string;
@@ -58,6 +73,11 @@ export interface RideRow extends RideRouteRow {
   driverRatingCount: number | null;
 }
 
+/** `r."id", r."serviceTypeId", …` for the given columns of the ride aliased `alias`. */
+export function rideColumnsSql(columns: readonly string[], alias = 'r'): string {
+  return columns.map((column) => `${alias}."${column}"`).join(', ');
+}
+
 /**
  * The ride view in one statement: the ride, its service type, both usernames, the driver's vehicle
  * and position, and the driver's rating (served by the partial index of rated rides). `source` is
@@ -65,13 +85,7 @@ export interface RideRow extends RideRouteRow {
  * result are one statement too.
  */
 export function rideViewSql(source: string): string {
-  return `SELECT r.id, r.status, r."riderId", r."driverId",
-      r."pickupLatitude", r."pickupLongitude", r."pickupAddress",
-      r."destinationLatitude", r."destinationLongitude", r."destinationAddress",
-      r."serviceTypeId", r."estimatedDistanceMiles", r."estimatedDurationMinutes",
-      r."estimatedFare", r."finalFare", r."requestedAt", r."acceptedAt", r."arrivingAt",
-      r."startedAt", r."completedAt", r."cancelledAt", r."cancelledBy", r."cancelReason",
-      r."releasedAt", r."releaseReason", r.rating, r."ratingComment", r."createdAt", r."updatedAt",
+  return `SELECT ${rideColumnsSql([...RIDE_ROUTE_COLUMNS, ...RIDE_STATE_COLUMNS])},
       t.name AS "serviceTypeName", t."baseFare" AS "serviceTypeBaseFare",
       t."perMileRate" AS "serviceTypePerMileRate", t."perMinuteRate" AS "serviceTypePerMinuteRate",
       t."maxPassengers" AS "serviceTypeMaxPassengers", t."isActive" AS "serviceTypeIsActive",
@@ -85,8 +99,5 @@ export function rideViewSql(source: string): string {
     LEFT JOIN "Users" ru ON ru.id = r."riderId"
     LEFT JOIN "Users" du ON du.id = r."driverId"
     LEFT JOIN "DriverProfiles" d ON d."userId" = r."driverId"
-    LEFT JOIN LATERAL (
-      SELECT round(avg(x.rating), 2) AS average, count(x.rating)::int AS count
-      FROM "RideRequests" x WHERE x."driverId" = r."driverId" AND x.rating IS NOT NULL
-    ) dr ON r."driverId" IS NOT NULL`;
+    LEFT JOIN LATERAL (${driverRatingSql('r."driverId"')}) dr ON r."driverId" IS NOT NULL`;
 }

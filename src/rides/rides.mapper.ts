@@ -1,33 +1,35 @@
 import { toMoney } from '../common/money';
 import { ASSIGNED_STATUSES } from './ride-request.model';
 import type { OpenRideDto, RideDriverDto, RideDto, RideRouteDto } from './dto/ride.dto';
-import type { OpenRideRow, RideRouteRow, RideRow } from './ride-view';
+import {
+  type OpenRideRow,
+  RIDE_ROUTE_COLUMNS,
+  RIDE_STATE_COLUMNS,
+  type RideRouteRow,
+  type RideRow,
+} from './ride-view';
 
-const decimalOrNull = (value: string | null) => (value === null ? null : toMoney(value));
+type Decimal = string | number | null;
+const decimalOrNull = (value: Decimal) => (value === null ? null : toMoney(value));
+
+function pick<T extends object, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, row[key]])) as Pick<T, K>;
+}
 
 function toRideRouteDto(row: RideRouteRow): RideRouteDto {
   return {
-    id: row.id,
-    serviceTypeId: row.serviceTypeId,
-    pickupLatitude: row.pickupLatitude,
-    pickupLongitude: row.pickupLongitude,
-    pickupAddress: row.pickupAddress,
-    destinationLatitude: row.destinationLatitude,
-    destinationLongitude: row.destinationLongitude,
-    destinationAddress: row.destinationAddress,
+    ...pick(row, RIDE_ROUTE_COLUMNS),
     estimatedDistanceMiles: decimalOrNull(row.estimatedDistanceMiles),
     estimatedDurationMinutes: decimalOrNull(row.estimatedDurationMinutes),
     estimatedFare: decimalOrNull(row.estimatedFare),
-    requestedAt: row.requestedAt,
   };
 }
 
 export function toRideDto(row: RideRow): RideDto {
   return {
     ...toRideRouteDto(row),
-    status: row.status,
-    riderId: row.riderId,
-    driverId: row.driverId,
+    ...pick(row, RIDE_STATE_COLUMNS),
+    finalFare: decimalOrNull(row.finalFare),
     serviceType: {
       id: row.serviceTypeId,
       name: row.serviceTypeName,
@@ -37,22 +39,8 @@ export function toRideDto(row: RideRow): RideDto {
       maxPassengers: row.serviceTypeMaxPassengers,
       isActive: row.serviceTypeIsActive,
     },
-    finalFare: decimalOrNull(row.finalFare),
-    acceptedAt: row.acceptedAt,
-    arrivingAt: row.arrivingAt,
-    startedAt: row.startedAt,
-    completedAt: row.completedAt,
-    cancelledAt: row.cancelledAt,
-    cancelledBy: row.cancelledBy,
-    cancelReason: row.cancelReason,
-    releasedAt: row.releasedAt,
-    releaseReason: row.releaseReason,
-    rating: row.rating,
-    ratingComment: row.ratingComment,
     rider: { id: row.riderId, username: row.riderUsername ?? `user-${row.riderId}` },
     driver: toRideDriver(row),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
   };
 }
 

@@ -1,8 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectModel } from '@nestjs/sequelize';
-import { Op } from 'sequelize';
-import { DEFAULT_SERVICE_TYPE, LEGACY_SERVICE_TYPE_NAMES } from '../common/built-ins';
 import type { Caller } from '../common/auth/auth.decorators';
 import {
   conflict,
@@ -13,12 +10,11 @@ import {
 } from '../common/errors/domain-error';
 import { definedFields } from '../common/http/defined';
 import { type Page, pageOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
+import { estimateTrip, fareFor, greatCircleMeters, type LatLng } from '../common/geo/trip';
 import type { RidesConfig } from '../config/configuration';
-import { DriverProfile } from '../drivers/driver-profile.model';
-import { DriverLocationsService } from '../drivers/driver-locations.service';
+import { DriversService } from '../drivers/drivers.service';
 import { RealtimeEvent, RealtimePublisher } from '../realtime/realtime.publisher';
-import { ServiceType } from '../service-types/service-type.model';
-import { toServiceTypeDto } from '../service-types/service-types.mapper';
+import { ServiceTypesService } from '../service-types/service-types.service';
 import {
   type CreateRideDto,
   type OpenRidesQueryDto,
@@ -26,12 +22,12 @@ import {
   type TripDto,
 } from './dto/ride-input.dto';
 import type { EstimateResponseDto, OpenRideDto, RideDto } from './dto/ride.dto';
+import { DriverLocationsService } from './driver-locations.service';
 import { type RideAction, refusalMessage, TRANSITIONS } from './ride-lifecycle';
 import { ASSIGNED_STATUSES } from './ride-request.model';
-import { type RideFilters, type RideState, RideStore, type TransitionCaller } from './ride-store';
+import { type RideFilters, type RideState, RideStore, type TransitionCaller } from './ride.store';
 import type { RideRow } from './ride-view';
 import { toOpenRideDto, toRideDto } from './rides.mapper';
-import { estimateTrip, fareFor, greatCircleMeters, type LatLng } from './trip-estimate';
 
 /** Closer than this, pickup and destination are the same place. */
 const MIN_TRIP_METERS = 10;
@@ -51,8 +47,8 @@ export class RidesService {
     private readonly store: RideStore,
     private readonly locations: DriverLocationsService,
     private readonly realtime: RealtimePublisher,
-    @InjectModel(ServiceType) private readonly serviceTypes: typeof ServiceType,
-    @InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile,
+    private readonly serviceTypes: ServiceTypesService,
+    private readonly drivers: DriversService,
     config: ConfigService,
   ) {
     this.config = config.getOrThrow<RidesConfig>('rides');
@@ -61,14 +57,11 @@ export class RidesService {
   /** The same trip for every active service type. */
   async estimate(trip: TripDto): Promise<EstimateResponseDto> {
     const estimate = estimateTrip(greatCircleMeters(...endpoints(trip)), this.config);
-    const types = await this.serviceTypes.findAll({
-      where: { isActive: true },
-      order: [['id', 'ASC']],
-    });
+    const types = await this.serviceTypes.listActive();
     return {
       ...estimate,
       quotes: types.map((type) => ({
-        serviceType: toServiceTypeDto(type),
+        serviceType: type,
         ...estimate,
         fare: fareFor(type, estimate),
       })),
@@ -81,7 +74,7 @@ export class RidesService {
       const message = 'destination must be a different place from pickup';
       throw invalidInput(message, [{ field: 'destinationLatitude', message }]);
     }
-    const type = await this.serviceTypeFor(dto);
+    const type = await this.serviceTypes.findForRide(dto);
     const estimate = estimateTrip(meters, this.config);
     const rideId = await this.store.insertRequested({
       riderId,
@@ -132,7 +125,7 @@ export class RidesService {
 
   /** Rides a driver could take now, from where they last reported being. */
   async findOpen(driverId: number, query: OpenRidesQueryDto): Promise<OpenRideDto[]> {
-    const position = await this.locations.findPosition(driverId);
+    const position = await this.drivers.findPosition(driverId, this.config.locationStaleSeconds);
     if (!position) throw notFound('Driver profile of user', driverId);
     if (!position.isOnline) throw conflict('Go online to see open rides');
     if (!position.fresh || position.latitude === null || position.longitude === null) {
@@ -210,32 +203,6 @@ export class RidesService {
     return expired.length;
   }
 
-  private async serviceTypeFor(dto: CreateRideDto): Promise<ServiceType> {
-    const byName = dto.serviceType ? LEGACY_SERVICE_TYPE_NAMES[dto.serviceType] : undefined;
-    if (dto.serviceTypeId !== undefined || byName) {
-      const type = await this.serviceTypes.findOne({
-        where:
-          dto.serviceTypeId !== undefined
-            ? { id: dto.serviceTypeId, isActive: true }
-            : { name: { [Op.iLike]: byName }, isActive: true },
-      });
-      if (type) return type;
-      const field = dto.serviceTypeId !== undefined ? 'serviceTypeId' : 'serviceType';
-      const message = `${field} ${dto.serviceTypeId ?? dto.serviceType} is not an active service type`;
-      throw invalidInput(message, [{ field, message }]);
-    }
-    const preferred = await this.serviceTypes.findOne({
-      where: { name: { [Op.iLike]: DEFAULT_SERVICE_TYPE.name }, isActive: true },
-    });
-    if (preferred) return preferred;
-    const first = await this.serviceTypes.findOne({
-      where: { isActive: true },
-      order: [['id', 'ASC']],
-    });
-    if (!first) throw conflict('No service type is active; rides cannot be requested right now');
-    return first;
-  }
-
   /** `ride.updated` (the ride's view) to its rider and its driver. */
   private tellParties(ride: RideRow): void {
     const view = toRideDto(ride);
@@ -286,10 +253,7 @@ export class RidesService {
   private async refusalOfAccept(rideId: number, driverId: number): Promise<DomainError> {
     const [ride, profile] = await Promise.all([
       this.store.findState(rideId),
-      this.profiles.findOne({
-        where: { userId: driverId },
-        include: [{ model: ServiceType, as: 'serviceType' }],
-      }),
+      this.drivers.findProfile(driverId),
     ]);
     if (!ride) return notFound('Ride', rideId);
     if (ASSIGNED_STATUSES.includes(ride.status)) {
@@ -304,7 +268,7 @@ export class RidesService {
     if (profile.serviceTypeId !== ride.serviceTypeId) {
       return new DomainError(
         DomainErrorCode.Forbidden,
-        `Ride ${rideId} is for another service type than yours (${profile.serviceType?.name})`,
+        `Ride ${rideId} is for another service type than yours (${profile.serviceType.name})`,
       );
     }
     const current = await this.store.findActive(driverId, true);

@@ -1,22 +1,15 @@
-import type {
-  CreationOptional,
-  InferAttributes,
-  InferCreationAttributes,
-  NonAttribute,
-} from 'sequelize';
+import type { CreationOptional, InferAttributes, InferCreationAttributes } from 'sequelize';
 import {
   AllowNull,
   AutoIncrement,
   Column,
   CreatedAt,
   DataType,
-  HasMany,
   Model,
   PrimaryKey,
   Table,
   UpdatedAt,
 } from 'sequelize-typescript';
-import { User } from '../users/user.model';
 
 @Table({ tableName: 'Roles' })
 export class Role extends Model<InferAttributes<Role>, InferCreationAttributes<Role>> {
@@ -38,12 +31,4 @@ export class Role extends Model<InferAttributes<Role>, InferCreationAttributes<R
   @AllowNull(false)
   @Column(DataType.DATE)
   declare updatedAt: CreationOptional<Date>;
-
-  @HasMany(() => User, {
-    as: 'users',
-    foreignKey: 'roleId',
-    onUpdate: 'CASCADE',
-    onDelete: 'RESTRICT',
-  })
-  declare users?: NonAttribute<User[]>;
 }

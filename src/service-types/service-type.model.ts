@@ -1,9 +1,4 @@
-import type {
-  CreationOptional,
-  InferAttributes,
-  InferCreationAttributes,
-  NonAttribute,
-} from 'sequelize';
+import type { CreationOptional, InferAttributes, InferCreationAttributes } from 'sequelize';
 import {
   AllowNull,
   AutoIncrement,
@@ -11,14 +6,11 @@ import {
   CreatedAt,
   DataType,
   Default,
-  HasMany,
   Model,
   PrimaryKey,
   Table,
   UpdatedAt,
 } from 'sequelize-typescript';
-import { DriverProfile } from '../drivers/driver-profile.model';
-import { RideRequest } from '../rides/ride-request.model';
 
 /** A ride class and its fares. Money columns are DECIMAL(10,2): read as strings, see common/money. */
 @Table({ tableName: 'ServiceTypes' })
@@ -65,20 +57,4 @@ export class ServiceType extends Model<
   @AllowNull(false)
   @Column(DataType.DATE)
   declare updatedAt: CreationOptional<Date>;
-
-  @HasMany(() => DriverProfile, {
-    as: 'drivers',
-    foreignKey: 'serviceTypeId',
-    onUpdate: 'CASCADE',
-    onDelete: 'RESTRICT',
-  })
-  declare drivers?: NonAttribute<DriverProfile[]>;
-
-  @HasMany(() => RideRequest, {
-    as: 'rides',
-    foreignKey: 'serviceTypeId',
-    onUpdate: 'CASCADE',
-    onDelete: 'RESTRICT',
-  })
-  declare rides?: NonAttribute<RideRequest[]>;
 }

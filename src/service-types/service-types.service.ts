@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/sequelize';
-import { literal, Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
+import {
+  DEFAULT_SERVICE_TYPE,
+  LEGACY_SERVICE_TYPE_NAMES,
+  type LegacyServiceType,
+} from '../common/built-ins';
 import { isStillReferenced } from '../common/errors/database-errors';
 import { conflict, invalidInput, notFound } from '../common/errors/domain-error';
 import { definedFields } from '../common/http/defined';
@@ -9,44 +13,56 @@ import type {
   ServiceTypeDto,
   UpdateServiceTypeDto,
 } from './dto/service-type.dto';
-import { ServiceType } from './service-type.model';
+import { ServiceTypeStore } from './service-type.store';
 import { toServiceTypeDto } from './service-types.mapper';
-
-/**
- * Active types with at least one online driver. EXISTS stops at the first online driver of each
- * type (served by the partial index on online drivers), so the cost does not grow with the number
- * of drivers online, and it is one statement.
- */
-const HAS_ONLINE_DRIVER = literal(
-  `EXISTS (SELECT 1 FROM "DriverProfiles" d WHERE d."serviceTypeId" = "ServiceType"."id" AND d."isOnline")`,
-);
 
 @Injectable()
 export class ServiceTypesService {
-  constructor(@InjectModel(ServiceType) private readonly types: typeof ServiceType) {}
+  constructor(private readonly types: ServiceTypeStore) {}
 
   async listActive(): Promise<ServiceTypeDto[]> {
-    const rows = await this.types.findAll({ where: { isActive: true }, order: [['id', 'ASC']] });
-    return rows.map(toServiceTypeDto);
+    return (await this.types.listActive()).map(toServiceTypeDto);
   }
 
   async listAvailable(): Promise<ServiceTypeDto[]> {
-    const rows = await this.types.findAll({
-      where: { isActive: true, [Op.and]: [HAS_ONLINE_DRIVER] },
-      order: [['id', 'ASC']],
-    });
-    return rows.map(toServiceTypeDto);
+    return (await this.types.listActiveWithOnlineDriver()).map(toServiceTypeDto);
   }
 
   async findById(id: number): Promise<ServiceTypeDto> {
-    const type = await this.types.findByPk(id);
+    const type = await this.types.findById(id);
     if (!type) throw notFound('Service type', id);
+    return toServiceTypeDto(type);
+  }
+
+  /**
+   * The type a client chose by id or by the original server's name, or the default when it chose
+   * none: "SwiftRide X" while it is active (by name: an adopted database may hold it under another
+   * id), else the first active type. 400 for a choice that is not active, 409 when none is.
+   */
+  async findForRide(choice: {
+    serviceTypeId?: number;
+    serviceType?: LegacyServiceType;
+  }): Promise<ServiceTypeDto> {
+    if (choice.serviceTypeId !== undefined || choice.serviceType !== undefined) {
+      const type =
+        choice.serviceTypeId !== undefined
+          ? await this.types.findActiveById(choice.serviceTypeId)
+          : await this.types.findActiveByName(LEGACY_SERVICE_TYPE_NAMES[choice.serviceType!]);
+      if (type) return toServiceTypeDto(type);
+      const field = choice.serviceTypeId !== undefined ? 'serviceTypeId' : 'serviceType';
+      const message = `${field} ${choice.serviceTypeId ?? choice.serviceType} is not an active service type`;
+      throw invalidInput(message, [{ field, message }]);
+    }
+    const type =
+      (await this.types.findActiveByName(DEFAULT_SERVICE_TYPE.name)) ??
+      (await this.types.findFirstActive());
+    if (!type) throw conflict('No service type is active; rides cannot be requested right now');
     return toServiceTypeDto(type);
   }
 
   /** Throws 400 unless the id names an active service type (what drivers may choose). */
   async assertActive(id: number, transaction?: Transaction): Promise<void> {
-    const type = await this.types.findByPk(id, { attributes: ['id', 'isActive'], transaction });
+    const type = await this.types.findById(id, transaction);
     if (!type?.isActive) {
       const message = `serviceTypeId ${id} is not an active service type`;
       throw invalidInput(message, [{ field: 'serviceTypeId', message }]);
@@ -54,15 +70,14 @@ export class ServiceTypesService {
   }
 
   async create(dto: CreateServiceTypeDto): Promise<ServiceTypeDto> {
-    const type = await this.types.create({ ...dto });
+    const type = await this.types.insert(dto);
     return toServiceTypeDto(type);
   }
 
   async update(id: number, dto: UpdateServiceTypeDto): Promise<ServiceTypeDto> {
     const changes = definedFields(dto);
     if (Object.keys(changes).length > 0) {
-      const [updated] = await this.types.update(changes, { where: { id } });
-      if (updated === 0) throw notFound('Service type', id);
+      if (!(await this.types.update(id, changes))) throw notFound('Service type', id);
     }
     return this.findById(id);
   }
@@ -70,8 +85,7 @@ export class ServiceTypesService {
   /** Types that drivers (or rides) use cannot be deleted; deactivate them instead. */
   async remove(id: number): Promise<void> {
     try {
-      const removed = await this.types.destroy({ where: { id } });
-      if (removed === 0) throw notFound('Service type', id);
+      if (!(await this.types.delete(id))) throw notFound('Service type', id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;
       throw conflict(

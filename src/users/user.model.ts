@@ -13,16 +13,12 @@ import {
   DataType,
   DefaultScope,
   ForeignKey,
-  HasMany,
-  HasOne,
   Model,
   PrimaryKey,
   Scopes,
   Table,
   UpdatedAt,
 } from 'sequelize-typescript';
-import { DriverProfile } from '../drivers/driver-profile.model';
-import { RideRequest } from '../rides/ride-request.model';
 import { Role } from '../roles/role.model';
 
 /** The password hash is left out of every query unless the `withPassword` scope asks for it. */
@@ -57,30 +53,6 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   @AllowNull(false)
   @Column(DataType.DATE)
   declare updatedAt: CreationOptional<Date>;
-
-  @HasOne(() => DriverProfile, {
-    as: 'profile',
-    foreignKey: 'userId',
-    onUpdate: 'CASCADE',
-    onDelete: 'CASCADE',
-  })
-  declare profile?: NonAttribute<DriverProfile | null>;
-
-  @HasMany(() => RideRequest, {
-    as: 'ridesTaken',
-    foreignKey: 'riderId',
-    onUpdate: 'CASCADE',
-    onDelete: 'RESTRICT',
-  })
-  declare ridesTaken?: NonAttribute<RideRequest[]>;
-
-  @HasMany(() => RideRequest, {
-    as: 'ridesDriven',
-    foreignKey: 'driverId',
-    onUpdate: 'CASCADE',
-    onDelete: 'RESTRICT',
-  })
-  declare ridesDriven?: NonAttribute<RideRequest[]>;
 
   @BelongsTo(() => Role, {
     as: 'role',

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 import { SequelizeModule } from '@nestjs/sequelize';
-import { DriverProfile } from '../drivers/driver-profile.model';
-import { User } from './user.model';
+import { DriversModule } from '../drivers/drivers.module';
 import { MeController } from './me.controller';
+import { User } from './user.model';
+import { UserStore } from './user.store';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
+/** Accounts. Owns the Users table. */
 @Module({
-  imports: [SequelizeModule.forFeature([User, DriverProfile])],
+  imports: [SequelizeModule.forFeature([User]), DriversModule],
   controllers: [MeController, UsersController],
-  providers: [UsersService],
+  providers: [UserStore, UsersService],
   exports: [UsersService],
 })
 export class UsersModule {}

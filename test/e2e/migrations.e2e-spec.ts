@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrateUp, runSeeders } from '../../db/migrator';
-import { verifyPassword } from '../../src/auth/password-hasher';
+import { verifyPassword } from '../../src/users/password-hasher';
 import { withClient } from '../support/postgres';
 import { onEmptyDatabase, query, recordedMigrations, withMigrator } from '../support/migrations';
 

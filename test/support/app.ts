@@ -4,7 +4,7 @@ import type { Sequelize } from 'sequelize-typescript';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.setup';
-import { hashPassword } from '../../src/auth/password-hasher';
+import { hashPassword } from '../../src/users/password-hasher';
 import { loadConfig } from '../../src/config/configuration';
 import { createMigratedDatabase, type TestDatabase } from './database';
 

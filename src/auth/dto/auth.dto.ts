@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsString, Length, Min, ValidateIf } from 'class-validator';
 import { IsLicensePlate, IsVehicleText } from '../../drivers/dto/vehicle-fields';
 import { DriverProfileDto } from '../../drivers/dto/driver.dto';
@@ -7,6 +6,7 @@ import { IsOmittable } from '../../common/http/optional';
 import { UserDto } from '../../users/dto/user.dto';
 import { IsPassword, IsUsername } from '../../users/dto/user-fields';
 import { DRIVER_ROLE_ID, RIDER_ROLE_ID } from '../../common/built-ins';
+import { Trim } from '../../common/http/fields';
 
 const isDriver = (body: { roleId?: unknown }) => body.roleId === DRIVER_ROLE_ID;
 
@@ -56,7 +56,7 @@ export class RegisterDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'ann.lee' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @IsString()
   @Length(1, 255)
   username!: string;

@@ -24,7 +24,10 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser(['text/plain', 'application/json']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (error, parsed) => {
+    // Clients that set the JSON content type on every request (the iOS app does) send body-less
+    // POSTs with it: an empty body is no body, and routes that need fields still name them.
+    if (body === '') return done(null, undefined);
+    void parseJson(request, body as string, (error, parsed) => {
       if (error) return done(error, undefined);
       if (depthExceeds(parsed, MAX_JSON_DEPTH)) {
         return done(invalidInput(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);

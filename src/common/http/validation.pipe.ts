@@ -13,9 +13,19 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/**
+ * Leaves single path and query values as they came: Nest would turn `:id` into `+value` before the
+ * route's own pipe (ParseIdPipe) sees it, so "0x1", "1e0" or " 1" would pass as 1.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown): unknown {
+    return value;
+  }
+}
+
 /** Whitelisted DTOs only: unknown fields are rejected, values transformed to their DTO types. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
+import { FromQueryInteger } from '../http/fields';
 
 export const MAX_PAGE_SIZE = 100;
 const MAX_PAGE = 100_000;
 
 export class PaginationQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
-  @Type(() => Number)
+  @FromQueryInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
@@ -18,9 +19,9 @@ export class PaginationQueryDto {
     default: 20,
     description: `Page size; values above ${MAX_PAGE_SIZE} are capped to ${MAX_PAGE_SIZE}.`,
   })
-  @Transform(({ value }) => {
-    const size = Number(value);
-    return Number.isInteger(size) && size > MAX_PAGE_SIZE ? MAX_PAGE_SIZE : size;
+  @Transform(({ value }: { value: unknown }) => {
+    const size = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+    return typeof size === 'number' && size > MAX_PAGE_SIZE ? MAX_PAGE_SIZE : size;
   })
   @IsInt()
   @Min(1)

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, Min } from 'class-validator';
+import { IsBoolean } from 'class-validator';
 import { IsOmittable } from '../../common/http/optional';
 import { DriverLocationDto, DriverRatingDto } from './location.dto';
 import { ServiceTypeDto } from '../../service-types/dto/service-type.dto';
 import { IsLicensePlate, IsVehicleText } from './vehicle-fields';
+import { IsId } from '../../common/http/fields';
 
 export class DriverProfileDto {
   @ApiProperty({ example: 3 })
@@ -59,9 +60,6 @@ export class UpdateVehicleDto {
   @IsLicensePlate()
   licensePlate?: string;
 
-  @ApiPropertyOptional({ example: 2, description: 'An active service type' })
-  @IsOmittable()
-  @IsInt()
-  @Min(1)
+  @IsId({ example: 2, description: 'An active service type', optional: true })
   serviceTypeId?: number;
 }

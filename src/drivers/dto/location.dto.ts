@@ -1,11 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsNumber, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsLatitudeValue, IsLongitudeValue } from '../../common/geo/coordinates';
-import { IsOmittable } from '../../common/http/optional';
-
-/** Radius searches (nearby drivers, open rides) go no wider than this. */
-export const MAX_RADIUS_KM = 50;
+import { IsId, IsRadiusKm } from '../../common/http/fields';
 
 export class NearbyDriversQueryDto {
   @IsLatitudeValue(37.7749, true)
@@ -14,19 +9,15 @@ export class NearbyDriversQueryDto {
   @IsLongitudeValue(-122.4194, true)
   longitude!: number;
 
-  @ApiPropertyOptional({ example: 1, description: 'Only drivers of this service type' })
-  @IsOmittable()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IsId({
+    example: 1,
+    description: 'Only drivers of this service type',
+    optional: true,
+    fromQuery: true,
+  })
   serviceTypeId?: number;
 
-  @ApiPropertyOptional({ example: 5, default: 5, minimum: 0.1, maximum: MAX_RADIUS_KM })
-  @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0.1)
-  @Max(MAX_RADIUS_KM)
+  @IsRadiusKm(5)
   radiusKm: number = 5;
 }
 

@@ -1,16 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, Length, Matches } from 'class-validator';
-
-const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+import { IsTrimmedText } from '../../common/http/fields';
 
 /** Vehicle make or model: trimmed, 1–64 characters. */
 export function IsVehicleText(field: string): PropertyDecorator {
-  return applyDecorators(
-    trim,
-    IsString(),
-    Length(1, 64, { message: `${field} must be between 1 and 64 characters` }),
-  );
+  return IsTrimmedText({
+    minLength: 1,
+    maxLength: 64,
+    lengthMessage: `${field} must be between 1 and 64 characters`,
+  });
 }
 
 /** Stored trimmed, upper-cased, inner spaces collapsed: "ab  123" and "AB 123" are one plate. */

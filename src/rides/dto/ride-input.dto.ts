@@ -1,15 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { LEGACY_SERVICE_TYPE_NAMES, type LegacyServiceType } from '../../common/built-ins';
 import { IsLatitudeValue, IsLongitudeValue } from '../../common/geo/coordinates';
 import { IsOmittable } from '../../common/http/optional';
-import { IsPrintableText } from '../../common/http/printable';
 import { PaginationQueryDto } from '../../common/pagination/pagination.dto';
-import { MAX_RADIUS_KM } from '../../drivers/dto/location.dto';
 import { RIDE_STATUSES, type RideStatus } from '../ride-request.model';
-
-const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+import { FromQueryInteger, IsId, IsRadiusKm, IsTrimmedText } from '../../common/http/fields';
 
 /** Where from and where to: the body of a quote, and the client's `CreateRideRequest`. */
 export class TripDto {
@@ -28,27 +24,18 @@ export class TripDto {
 
 export class CreateRideDto extends TripDto {
   @ApiProperty({ example: '1 Market St, San Francisco', minLength: 1, maxLength: 255 })
-  @trim
-  @IsString()
-  @Length(1, 255)
-  @IsPrintableText()
+  @IsTrimmedText({ minLength: 1, maxLength: 255 })
   pickupAddress!: string;
 
   @ApiProperty({ example: '2 Broadway, Oakland', minLength: 1, maxLength: 255 })
-  @trim
-  @IsString()
-  @Length(1, 255)
-  @IsPrintableText()
+  @IsTrimmedText({ minLength: 1, maxLength: 255 })
   destinationAddress!: string;
 
-  @ApiPropertyOptional({
+  @IsId({
     example: 1,
     description: 'An active service type. Without it (and without `serviceType`): "SwiftRide X".',
+    optional: true,
   })
-  @IsOmittable()
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
   serviceTypeId?: number;
 
   @ApiPropertyOptional({
@@ -68,33 +55,19 @@ export class RideHistoryQueryDto extends PaginationQueryDto {
 }
 
 export class ListRidesQueryDto extends RideHistoryQueryDto {
-  @ApiPropertyOptional({ example: 7, description: 'Only rides of this rider' })
-  @IsOmittable()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IsId({ example: 7, description: 'Only rides of this rider', optional: true, fromQuery: true })
   riderId?: number;
 
-  @ApiPropertyOptional({ example: 12, description: 'Only rides of this driver' })
-  @IsOmittable()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IsId({ example: 12, description: 'Only rides of this driver', optional: true, fromQuery: true })
   driverId?: number;
 }
 
 export class OpenRidesQueryDto {
-  @ApiPropertyOptional({ example: 5, default: 5, minimum: 0.1, maximum: MAX_RADIUS_KM })
-  @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0.1)
-  @Max(MAX_RADIUS_KM)
+  @IsRadiusKm(5)
   radiusKm: number = 5;
 
   @ApiPropertyOptional({ example: 20, default: 20, minimum: 1, maximum: 50 })
-  @Type(() => Number)
+  @FromQueryInteger()
   @IsInt()
   @Min(1)
   @Max(50)
@@ -104,10 +77,7 @@ export class OpenRidesQueryDto {
 export class ReasonDto {
   @ApiPropertyOptional({ example: 'Plans changed', maxLength: 255 })
   @IsOmittable()
-  @trim
-  @IsString()
-  @Length(1, 255)
-  @IsPrintableText()
+  @IsTrimmedText({ minLength: 1, maxLength: 255 })
   reason?: string;
 }
 
@@ -120,9 +90,6 @@ export class RateRideDto {
 
   @ApiPropertyOptional({ example: 'Smooth ride', maxLength: 500 })
   @IsOmittable()
-  @trim
-  @IsString()
-  @Length(1, 500)
-  @IsPrintableText()
+  @IsTrimmedText({ minLength: 1, maxLength: 500 })
   comment?: string;
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 import { IsMoney } from '../../common/http/money.decorator';
 import { IsOmittable } from '../../common/http/optional';
+import { IsTrimmedText } from '../../common/http/fields';
 
 /** Exactly the client's `ServiceType`: money as JSON numbers. */
 export class ServiceTypeDto {
@@ -30,9 +30,7 @@ export class ServiceTypeDto {
 
 export class CreateServiceTypeDto {
   @ApiProperty({ example: 'SwiftRide Green', minLength: 2, maxLength: 64 })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @Length(2, 64)
+  @IsTrimmedText({ minLength: 2, maxLength: 64 })
   name!: string;
 
   @ApiProperty({ example: 3, minimum: 0, maximum: 99999999 })
@@ -62,9 +60,7 @@ export class CreateServiceTypeDto {
 export class UpdateServiceTypeDto {
   @ApiPropertyOptional({ example: 'SwiftRide Green' })
   @IsOmittable()
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @Length(2, 64)
+  @IsTrimmedText({ minLength: 2, maxLength: 64 })
   name?: string;
 
   @ApiPropertyOptional({ example: 3 })

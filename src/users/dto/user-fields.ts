@@ -1,13 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
-import { Transform } from 'class-transformer';
 import { IsString, Length, Matches } from 'class-validator';
+import { Trim } from '../../common/http/fields';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /** Trimmed, 3–32 characters of letters, digits, `.`, `_` and `-`. */
 export function IsUsername(): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
+    Trim(),
     IsString(),
     Length(3, 32, { message: 'username must be between 3 and 32 characters' }),
     Matches(USERNAME_PATTERN, {

@@ -6,7 +6,7 @@ import {
   METERS_PER_MILE,
   pickupMinutes,
   type TripModel,
-} from './trip-estimate';
+} from './trip';
 
 /** The defaults of RIDE_ROAD_FACTOR and RIDE_AVERAGE_SPEED_MPH. */
 const MODEL: TripModel = { roadFactor: 1.3, averageSpeedMph: 20 };

@@ -12,8 +12,14 @@ import {
   RideRequest,
   type RideStatus,
 } from './ride-request.model';
-import { type OpenRideRow, rideViewSql, type RideRow } from './ride-view';
-import type { LatLng } from './trip-estimate';
+import {
+  type OpenRideRow,
+  RIDE_ROUTE_COLUMNS,
+  rideColumnsSql,
+  rideViewSql,
+  type RideRow,
+} from './ride-view';
+import type { LatLng } from '../common/geo/trip';
 
 export type NewRide = Pick<
   RideRequest,
@@ -49,6 +55,36 @@ export interface RideState {
   driverId: number | null;
   serviceTypeId: number;
 }
+
+export interface FreeDriver {
+  userId: number;
+  distanceMeters: number;
+}
+
+/** Where to look for drivers free to take a ride. */
+export interface FreeDriverSearch {
+  point: LatLng;
+  radiusKm: number;
+  /** Only drivers of this service type; any type when undefined. */
+  serviceTypeId?: number;
+  /** Positions older than this are not trusted. */
+  staleSeconds: number;
+}
+
+const UNDER_WAY = ASSIGNED_STATUSES.map((status) => `'${status}'`).join(', ');
+
+/**
+ * Drivers free to take a ride near a point: online, located within the staleness window, not on a
+ * ride, within the radius. The partial GiST index on online drivers' positions serves the radius.
+ * It lives with rides because "free" is a ride state.
+ */
+const FREE_DRIVERS_NEAR = `FROM "DriverProfiles" d
+  WHERE d."isOnline" AND d.latitude IS NOT NULL
+    AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
+    AND ${withinRadiusSql('d.latitude', 'd.longitude')}
+    AND (CAST(:serviceTypeId AS INTEGER) IS NULL OR d."serviceTypeId" = :serviceTypeId)
+    AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
+      AND busy.status IN (${UNDER_WAY}))`;
 
 /** What else a transition writes besides status, its timestamp and updatedAt. */
 const EXTRA_CHANGES: Partial<Record<RideAction, string>> = {
@@ -235,9 +271,7 @@ export class RideStore {
     limit: number,
   ): Promise<OpenRideRow[]> {
     return this.select<OpenRideRow>(
-      `SELECT r.id, r."serviceTypeId", r."pickupLatitude", r."pickupLongitude", r."pickupAddress",
-         r."destinationLatitude", r."destinationLongitude", r."destinationAddress",
-         r."estimatedDistanceMiles", r."estimatedDurationMinutes", r."estimatedFare", r."requestedAt",
+      `SELECT ${rideColumnsSql(RIDE_ROUTE_COLUMNS)},
          ${distanceSql('r."pickupLatitude"', 'r."pickupLongitude"')} AS "distanceMeters"
        FROM "RideRequests" r
        WHERE r.status = 'REQUESTED' AND r."serviceTypeId" = :serviceTypeId
@@ -254,10 +288,53 @@ export class RideStore {
     );
   }
 
+  /** The ride a driver is on (accepted, arriving or in progress), served by the driver index. */
+  async findUnderWayFor(driverId: number): Promise<{ id: number; riderId: number } | undefined> {
+    const [row] = await this.select<{ id: number; riderId: number }>(
+      `SELECT id, "riderId" FROM "RideRequests"
+       WHERE "driverId" = :driverId AND status IN (${UNDER_WAY})`,
+      { driverId },
+    );
+    return row;
+  }
+
+  /** The drivers a ride at this point could be offered to, nearest first. */
+  findFreeDriversNear(search: FreeDriverSearch): Promise<FreeDriver[]> {
+    return this.select<FreeDriver>(
+      `SELECT d."userId", ${distanceSql('d.latitude', 'd.longitude')} AS "distanceMeters"
+       ${FREE_DRIVERS_NEAR}
+       ORDER BY "distanceMeters"`,
+      freeDriverReplacements(search),
+    );
+  }
+
+  /** How many drivers are free near a point, and how far the nearest is. */
+  async countFreeDriversNear(
+    search: FreeDriverSearch,
+  ): Promise<{ count: number; nearestMeters: number | null }> {
+    const [row] = await this.select<{ count: number; nearestMeters: number | null }>(
+      `SELECT count(*)::int AS count,
+         min(${distanceSql('d.latitude', 'd.longitude')}) AS "nearestMeters"
+       ${FREE_DRIVERS_NEAR}`,
+      freeDriverReplacements(search),
+    );
+    return row;
+  }
+
   private select<T extends object>(
     sql: string,
     replacements: Record<string, unknown>,
   ): Promise<T[]> {
     return this.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
   }
+}
+
+function freeDriverReplacements(search: FreeDriverSearch): Record<string, unknown> {
+  return {
+    latitude: search.point.latitude,
+    longitude: search.point.longitude,
+    radiusMeters: search.radiusKm * 1000,
+    serviceTypeId: search.serviceTypeId ?? null,
+    staleSeconds: search.staleSeconds,
+  };
 }

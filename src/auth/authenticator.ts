@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { Caller } from '../common/auth/auth.decorators';
+import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
+import { UsersService } from '../users/users.service';
+import { TokenService } from './token.service';
+
+const unauthorized = (message: string) => new DomainError(DomainErrorCode.Unauthorized, message);
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for anything else. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
+}
+
+export interface Authenticated {
+  caller: Caller;
+  /** When the token expires, in seconds since the epoch. */
+  expiresAt: number;
+}
+
+/**
+ * Who an access token speaks for, for HTTP requests and realtime handshakes alike. The account is
+ * re-read on every call, so a deleted user's token stops working at once and a changed role takes
+ * effect at once.
+ */
+@Injectable()
+export class Authenticator {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly users: UsersService,
+  ) {}
+
+  /** Throws 401 (a DomainError) for a missing, invalid or expired token, or a deleted account. */
+  async authenticate(token: string | undefined): Promise<Authenticated> {
+    if (!token) {
+      throw unauthorized('Authentication required: send Authorization: Bearer <accessToken>');
+    }
+    const payload = await this.tokens.verifyAccessToken(token);
+    if (!payload) throw unauthorized('The access token is invalid or has expired');
+    const caller = await this.users.findCaller(payload.userId);
+    if (!caller) throw unauthorized('The account of this token no longer exists');
+    return { caller, expiresAt: payload.exp };
+  }
+}

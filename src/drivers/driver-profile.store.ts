@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { LatLng } from '../common/geo/trip';
+import { DriverProfile } from './driver-profile.model';
+import { driverRatingSql } from './driver-rating';
+
+export type NewDriverProfile = Pick<
+  DriverProfile,
+  'userId' | 'make' | 'model' | 'licensePlate' | 'serviceTypeId'
+>;
+export type VehicleChanges = Partial<
+  Pick<DriverProfile, 'make' | 'model' | 'licensePlate' | 'serviceTypeId'>
+>;
+
+/** A driver's matching state, with "is the position fresh" decided by the database's clock. */
+export interface DriverPosition {
+  isOnline: boolean;
+  serviceTypeId: number;
+  latitude: number | null;
+  longitude: number | null;
+  /** Reported within the staleness window. */
+  fresh: boolean;
+}
+
+export interface RecordedLocation {
+  latitude: number;
+  longitude: number;
+  updatedAt: Date;
+}
+
+export interface DriverRating {
+  average: number | null;
+  count: number;
+}
+
+/** Every statement on the DriverProfiles table: vehicles, online flags and positions. */
+@Injectable()
+export class DriverProfileStore {
+  constructor(@InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile) {}
+
+  /** The profile with its service type; undefined for users who are not drivers. */
+  findWithServiceType(userId: number): Promise<DriverProfile | null> {
+    return this.profiles.findOne({ where: { userId }, include: [{ association: 'serviceType' }] });
+  }
+
+  async findRating(userId: number): Promise<DriverRating> {
+    const [rating] = await this.select<{ average: string | null; count: number }>(
+      driverRatingSql(':userId'),
+      { userId },
+    );
+    return {
+      average: rating.average === null ? null : Number(rating.average),
+      count: rating.count,
+    };
+  }
+
+  /** Undefined for users without a profile (riders, admins). */
+  async findIsOnline(userId: number): Promise<boolean | undefined> {
+    const profile = await this.profiles.findOne({
+      attributes: ['isOnline'],
+      where: { userId },
+      raw: true,
+    });
+    return profile?.isOnline;
+  }
+
+  async findPosition(userId: number, staleSeconds: number): Promise<DriverPosition | undefined> {
+    const [row] = await this.select<DriverPosition>(
+      `SELECT "isOnline", "serviceTypeId", latitude, longitude,
+         coalesce("locationUpdatedAt" > now() - make_interval(secs => :staleSeconds), false) AS fresh
+       FROM "DriverProfiles" WHERE "userId" = :userId`,
+      { userId, staleSeconds },
+    );
+    return row;
+  }
+
+  async insert(profile: NewDriverProfile, transaction?: Transaction): Promise<void> {
+    await this.profiles.create({ ...profile }, { transaction });
+  }
+
+  /** Whether the user has a profile. */
+  async setOnline(userId: number, isOnline: boolean, transaction?: Transaction): Promise<boolean> {
+    const [updated] = await this.profiles.update({ isOnline }, { where: { userId }, transaction });
+    return updated > 0;
+  }
+
+  /** Whether the user has a profile. */
+  async updateVehicle(
+    userId: number,
+    changes: VehicleChanges,
+    transaction?: Transaction,
+  ): Promise<boolean> {
+    const [updated] = await this.profiles.update(changes, { where: { userId }, transaction });
+    return updated > 0;
+  }
+
+  /**
+   * Records the position of a driver who is online, or of any driver when `evenIfOffline` (one
+   * still on a ride: offline only means "no new rides"). Undefined when nothing was recorded.
+   */
+  async recordLocation(
+    userId: number,
+    location: LatLng,
+    evenIfOffline: boolean,
+  ): Promise<RecordedLocation | undefined> {
+    const [moved] = await this.select<RecordedLocation>(
+      `UPDATE "DriverProfiles" SET latitude = :latitude, longitude = :longitude,
+         "locationUpdatedAt" = now(), "updatedAt" = now()
+       WHERE "userId" = :userId AND ("isOnline" OR :evenIfOffline)
+       RETURNING latitude, longitude, "locationUpdatedAt" AS "updatedAt"`,
+      { userId, latitude: location.latitude, longitude: location.longitude, evenIfOffline },
+    );
+    return moved;
+  }
+
+  private select<T extends object>(
+    sql: string,
+    replacements: Record<string, unknown>,
+  ): Promise<T[]> {
+    return this.profiles.sequelize!.query<T>(sql, { replacements, type: QueryTypes.SELECT });
+  }
+}
