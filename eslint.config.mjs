@@ -5,7 +5,9 @@ import tseslint from 'typescript-eslint';
 import boundariesConfig from './eslint.boundaries.cjs';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'jest.config.js', '*.cjs', '*.mjs'] },
+  {
+    ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', '*.config.js', '*.cjs', '*.mjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -47,6 +47,8 @@ export interface ApiProcess {
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would end it: no shutdown; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,6 +91,10 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
         await exited;
         clearTimeout(timer);
       }
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 
