@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectConnection, InjectModel } from '@nestjs/sequelize';
 import { fn, col, where } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { DEFAULT_SERVICE_TYPE, DRIVER_ROLE_ID } from '../common/built-ins';
+import type { AuthConfig } from '../config/configuration';
 import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
 import { DriverProfile } from '../drivers/driver-profile.model';
 import { driverRatingOf } from '../drivers/driver-rating';
@@ -19,7 +21,13 @@ import {
   type RefreshResponseDto,
   type RegisterDto,
 } from './dto/auth.dto';
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './password-hasher';
+import {
+  hashPassword,
+  isLegacyHash,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from './password-hasher';
 import { SessionsService } from './sessions.service';
 import { TokenService } from './token.service';
 
@@ -28,6 +36,8 @@ const badCredentials = () =>
 
 @Injectable()
 export class AuthService {
+  private readonly keepLegacyHashes: boolean;
+
   constructor(
     @InjectModel(User) private readonly users: typeof User,
     @InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile,
@@ -35,7 +45,10 @@ export class AuthService {
     private readonly serviceTypes: ServiceTypesService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
-  ) {}
+    config: ConfigService,
+  ) {
+    this.keepLegacyHashes = config.getOrThrow<AuthConfig>('auth').keepLegacyPasswordHashes;
+  }
 
   /**
    * A rider, or a driver with their vehicle, in one transaction. Duplicate usernames (any case) and
@@ -66,7 +79,8 @@ export class AuthService {
 
   /**
    * Same answer and similar time for an unknown user and a wrong password. A hash from the
-   * original server (bcrypt) is replaced with argon2id once the password has proved right.
+   * original server (bcrypt) is replaced with argon2id once the password has proved right,
+   * unless LEGACY_PASSWORD_HASHES=keep (the original server can then still be rolled back to).
    */
   async login(dto: LoginDto): Promise<LoginResponseDto> {
     const user = await this.users.scope('withPassword').findOne({
@@ -78,7 +92,7 @@ export class AuthService {
       throw badCredentials();
     }
     if (!(await verifyPassword(user.password, dto.password))) throw badCredentials();
-    if (needsRehash(user.password)) {
+    if (needsRehash(user.password) && !(this.keepLegacyHashes && isLegacyHash(user.password))) {
       await this.users.update(
         { password: await hashPassword(dto.password) },
         { where: { id: user.id } },
