@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/configuration';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import {
+  ADOPTED_BASELINE,
   createMigrator,
+  migrateDown,
   migrateUp,
   openMigrationConnection,
   runSeeders,
@@ -12,7 +14,7 @@ import {
 } from './migrator';
 
 /** `npm run db:*`: migrate, undo, status, create and seed, against DATABASE_URL or the embedded server. */
-const USAGE = `usage: db <up | down [--to NAME|0] | status | create --name NAME | seed>`;
+const USAGE = `usage: db <up | down [--to NAME|0] [--force] | status | create --name NAME | seed>`;
 const print = (message: string) => process.stdout.write(`${message}\n`);
 
 function timestamp(date = new Date()): string {
@@ -42,7 +44,11 @@ export async function down({ queryInterface, sequelize, transaction }: Migration
   print(`created ${file}`);
 }
 
-async function run(command: string, url: string, options: { to?: string }): Promise<void> {
+async function run(
+  command: string,
+  url: string,
+  options: { to?: string; force?: boolean },
+): Promise<void> {
   const config = loadConfig();
   if (command === 'up') {
     const applied = await migrateUp(url, { log: print });
@@ -57,20 +63,23 @@ async function run(command: string, url: string, options: { to?: string }): Prom
     print('seed data in place');
     return;
   }
+  if (command === 'down') {
+    const to = options.to === '0' ? 0 : options.to;
+    const reverted = await migrateDown(url, { to, force: options.force }, { log: print });
+    print(reverted.length ? `reverted ${reverted.length} migration(s)` : 'nothing to revert');
+    if (to === 0 && !options.force) {
+      print(`stopped at ${ADOPTED_BASELINE}, the original server's schema (--force to go further)`);
+    }
+    return;
+  }
   await withMigrationLock(url, async () => {
     const sequelize = openMigrationConnection(url);
     try {
       const migrator = createMigrator(sequelize, { log: print });
-      if (command === 'down') {
-        const to = options.to === '0' ? 0 : options.to;
-        const reverted = await migrator.down(to === undefined ? undefined : { to });
-        print(reverted.length ? `reverted ${reverted.length} migration(s)` : 'nothing to revert');
-      } else {
-        const executed = await migrator.executed();
-        const pending = await migrator.pending();
-        executed.forEach((migration) => print(`up       ${migration.name}`));
-        pending.forEach((migration) => print(`pending  ${migration.name}`));
-      }
+      const executed = await migrator.executed();
+      const pending = await migrator.pending();
+      executed.forEach((migration) => print(`up       ${migration.name}`));
+      pending.forEach((migration) => print(`pending  ${migration.name}`));
     } finally {
       await sequelize.close();
     }
@@ -80,7 +89,7 @@ async function run(command: string, url: string, options: { to?: string }): Prom
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { to: { type: 'string' }, name: { type: 'string' } },
+    options: { to: { type: 'string' }, name: { type: 'string' }, force: { type: 'boolean' } },
   });
   const command = positionals[0];
   if (command === 'create') {

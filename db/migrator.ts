@@ -6,6 +6,11 @@ import { SequelizeStorage, Umzug } from 'umzug';
 import type { MigrationContext, MigrationModule, SeederModule, SeedOptions } from './migration';
 
 const MIGRATION_FILE = /^\d{14}-[\w-]+\.(ts|js)$/;
+/**
+ * The original Express server's last migration. Reverting it, or anything before it, drops the
+ * tables it created and every row in them, so undo stops here unless forced.
+ */
+export const ADOPTED_BASELINE = '20260316130521-add-serviceTypeId-to-driverProfiles.js';
 /** Arbitrary constant: every SwiftRide process migrating the same database queues on this lock. */
 const MIGRATION_LOCK_KEY = 727_274_001;
 
@@ -131,4 +136,50 @@ export async function runSeeders(
   } finally {
     await sequelize.close();
   }
+}
+
+export interface MigrateDownOptions {
+  /** The last migration to revert; 0 for all. Without either, the latest one. */
+  to?: string | 0;
+  /** Allow reverting the baseline and earlier migrations, dropping the original tables. */
+  force?: boolean;
+}
+
+/**
+ * Reverts migrations, never the baseline or anything before it unless `force`: `to: 0` then stops
+ * at the baseline, and asking for the baseline or earlier by name (or one step when only those are
+ * left) is refused. Returns the names reverted.
+ */
+export async function migrateDown(
+  url: string,
+  { to, force = false }: MigrateDownOptions,
+  logger?: MigratorLogger,
+): Promise<string[]> {
+  return withMigrationLock(url, async () => {
+    const sequelize = openMigrationConnection(url);
+    try {
+      const migrator = createMigrator(sequelize, logger);
+      const executed = (await migrator.executed()).map((migration) => migration.name);
+      let target = to;
+      if (!force) {
+        const newer = executed.filter((name) => name > ADOPTED_BASELINE);
+        const last = to === 0 ? newer[0] : (to ?? executed.at(-1));
+        if (last !== undefined && last <= ADOPTED_BASELINE) {
+          throw new Error(
+            `Refusing to revert ${last}: undo stops at ${ADOPTED_BASELINE}, the original ` +
+              "server's last migration, since reverting it or anything before drops the original " +
+              'tables and every row in them. To do that anyway: npm run db:migrate:undo:everything',
+          );
+        }
+        if (to === 0) {
+          if (last === undefined) return [];
+          target = last;
+        }
+      }
+      const reverted = await migrator.down(target === undefined ? undefined : { to: target });
+      return reverted.map((migration) => migration.name);
+    } finally {
+      await sequelize.close();
+    }
+  });
 }

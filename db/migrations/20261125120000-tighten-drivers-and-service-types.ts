@@ -1,13 +1,14 @@
 import { DataTypes } from 'sequelize';
 import type { MigrationContext } from '../migration';
-import { renameLaterDuplicates } from '../repair';
+import { normaliseLicencePlates, renameLaterDuplicates } from '../repair';
 
 /**
  * Constraints the original server left out, repairing rows instead of failing on them:
  * - service types: unique names (any case; later duplicates become `<name>-<id>`), fares ≥ 0,
- *   at least one passenger, `isActive` required (missing → true);
+ *   at least one passenger, `isActive` required (missing → false, as the original server hid it);
  * - driver profiles: vehicle fields required (missing → `unknown`, a missing plate `UNKNOWN-<id>`),
- *   plates stored trimmed and upper-cased and unique (later duplicates become `<plate>-<id>`);
+ *   plates stored as the API writes them (spaces collapsed, trimmed, upper-cased) and unique:
+ *   plates that become equal keep the oldest profile's, later ones become `<PLATE>-<id>`;
  * - a partial index of online drivers by service type, for "which types have a driver online".
  */
 export async function up({
@@ -19,7 +20,8 @@ export async function up({
 
   await query(`UPDATE "ServiceTypes" SET name = btrim(name) WHERE name <> btrim(name)`);
   await query(renameLaterDuplicates('ServiceTypes', 'name'));
-  await query(`UPDATE "ServiceTypes" SET "isActive" = true WHERE "isActive" IS NULL`);
+  // The original server listed only types whose flag was true: a missing flag stays hidden.
+  await query(`UPDATE "ServiceTypes" SET "isActive" = false WHERE "isActive" IS NULL`);
   await queryInterface.changeColumn(
     'ServiceTypes',
     'isActive',
@@ -38,10 +40,7 @@ export async function up({
   );
   await query(`UPDATE "DriverProfiles" SET "licensePlate" = 'UNKNOWN-' || id
     WHERE coalesce(btrim("licensePlate"), '') = ''`);
-  await query(`UPDATE "DriverProfiles" SET "licensePlate" = upper(btrim("licensePlate"))
-    WHERE "licensePlate" <> upper(btrim("licensePlate"))
-      AND NOT EXISTS (SELECT 1 FROM "DriverProfiles" o WHERE o."licensePlate" = upper(btrim("DriverProfiles"."licensePlate")))`);
-  await query(renameLaterDuplicates('DriverProfiles', 'licensePlate'));
+  await query(normaliseLicencePlates());
   for (const column of ['make', 'model', 'licensePlate']) {
     await queryInterface.changeColumn(
       'DriverProfiles',

@@ -1,11 +1,12 @@
 import type { MigrationContext } from '../migration';
+import { fitMoney } from '../repair';
 
 /**
  * Databases of the original server may have looser ServiceTypes columns (plain DECIMAL, nullable)
  * than ours. This makes them what the model and the API promise: money as DECIMAL(10,2) rounded
- * to cents, every fare, name and capacity present (missing fares become 0, a missing name
- * `service-type-<id>`, a missing capacity 4). On databases created by our own migrations it
- * changes nothing.
+ * to cents, every fare, name and capacity present (missing or NaN fares become 0, negative ones 0,
+ * ones beyond 99 999 999.99 that amount; a missing name `service-type-<id>`, a missing capacity 4).
+ * On databases created by our own migrations it changes nothing.
  */
 export async function up({ sequelize, transaction }: MigrationContext): Promise<void> {
   const query = (sql: string) => sequelize.query(sql, { transaction });
@@ -14,6 +15,7 @@ export async function up({ sequelize, transaction }: MigrationContext): Promise<
   );
   await query(`UPDATE "ServiceTypes" SET "maxPassengers" = 4 WHERE "maxPassengers" IS NULL`);
   for (const column of ['baseFare', 'perMileRate', 'perMinuteRate']) {
+    await query(fitMoney('ServiceTypes', column));
     await query(`UPDATE "ServiceTypes" SET "${column}" = 0 WHERE "${column}" IS NULL`);
     await query(`ALTER TABLE "ServiceTypes"
       ALTER COLUMN "${column}" TYPE DECIMAL(10, 2) USING round("${column}", 2),

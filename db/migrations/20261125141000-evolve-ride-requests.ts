@@ -1,6 +1,8 @@
-import { REFERENCE_SERVICE_TYPES } from '../../src/common/built-ins';
+import { BUILT_IN_ROLES, REFERENCE_SERVICE_TYPES, RIDER_ROLE_ID } from '../../src/common/built-ins';
 import type { MigrationContext } from '../migration';
+import { fitMoney } from '../repair';
 
+const RIDER_ROLE_NAME = BUILT_IN_ROLES.find((role) => role.id === RIDER_ROLE_ID)!.name;
 const ACTIVE = `('REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`;
 const WITH_DRIVER = `('ACCEPTED', 'ARRIVING', 'IN_PROGRESS')`;
 /** How far along an active ride is: a trip under way outranks a newer request. */
@@ -15,8 +17,12 @@ const PROGRESS = (ride: string) =>
  *   the stored estimate, the final fare, the rider's rating;
  * - `requestedAt`: when the ride last entered REQUESTED (the unanswered-request timer runs from it);
  * - the columns the original server left loose are tightened: money DECIMAL(10,2), missing
- *   addresses become `unknown`; a ride without a rider or coordinates stops the migration with the
- *   ids to look at, rather than being guessed at;
+ *   addresses become `unknown`, fares below 0 become 0, beyond 99 999 999.99 that amount, NaN
+ *   unknown (NULL); a ride without coordinates stops the migration with the ids to look at, rather
+ *   than being guessed at;
+ * - rides without a rider are kept and given to a placeholder rider account (`unknown-rider`, in
+ *   the rider role, a password nothing verifies); those still active are cancelled (by `system`,
+ *   reason `rider_unknown`), since nobody could see them through;
  * - riders and drivers are foreign keys (NOT VALID: rows of deleted users are kept as they are,
  *   every new write is checked);
  * - the invariants: one active ride per rider, one ride in progress per driver. Duplicates that
@@ -30,17 +36,19 @@ export async function up({ sequelize, transaction }: MigrationContext): Promise<
     sequelize.query(sql, { transaction, replacements });
 
   const [broken] = (await query(`SELECT id FROM "RideRequests"
-    WHERE "riderId" IS NULL OR "pickupLatitude" IS NULL OR "pickupLongitude" IS NULL
+    WHERE "pickupLatitude" IS NULL OR "pickupLongitude" IS NULL
        OR "destinationLatitude" IS NULL OR "destinationLongitude" IS NULL ORDER BY id LIMIT 20`)) as [
     { id: number }[],
     unknown,
   ];
   if (broken.length > 0) {
     throw new Error(
-      `RideRequests ${broken.map((row) => row.id).join(', ')} have no rider or no coordinates; ` +
+      `RideRequests ${broken.map((row) => row.id).join(', ')} have no coordinates; ` +
         'correct or remove them, then migrate again',
     );
   }
+  const unknownRider = await giveRiderlessRidesAPlaceholder(query);
+  await query(fitMoney('RideRequests', 'estimatedFare'));
 
   await query(`ALTER TABLE "RideRequests" ADD COLUMN "serviceTypeId" INTEGER
     REFERENCES "ServiceTypes" (id) ON UPDATE CASCADE ON DELETE RESTRICT`);
@@ -105,6 +113,15 @@ export async function up({ sequelize, transaction }: MigrationContext): Promise<
     ALTER COLUMN "requestedAt" SET NOT NULL,
     ALTER COLUMN "requestedAt" SET DEFAULT now()`);
 
+  if (unknownRider !== undefined) {
+    await query(
+      `UPDATE "RideRequests" SET status = 'CANCELLED', "cancelledAt" = now(),
+         "cancelledBy" = 'system', "cancelReason" = 'rider_unknown'
+       WHERE "riderId" = :unknownRider AND status IN ${ACTIVE}`,
+      { unknownRider },
+    );
+  }
+
   for (const [column, statuses] of [
     ['riderId', ACTIVE],
     ['driverId', WITH_DRIVER],
@@ -147,6 +164,41 @@ export async function up({ sequelize, transaction }: MigrationContext): Promise<
     WHERE status = 'REQUESTED'`);
   await query(`CREATE INDEX "RideRequests_requested_pickup_gist" ON "RideRequests"
     USING gist (ll_to_earth("pickupLatitude", "pickupLongitude")) WHERE status = 'REQUESTED'`);
+}
+
+type Query = (sql: string, replacements?: Record<string, unknown>) => Promise<[unknown, unknown]>;
+
+/**
+ * Creates the `unknown-rider` account (`unknown-rider-2`, … if that name is taken) and gives it
+ * every ride without a rider. Returns its id, or undefined when every ride has a rider.
+ */
+async function giveRiderlessRidesAPlaceholder(query: Query): Promise<number | undefined> {
+  const [[riderless]] = (await query(
+    `SELECT count(*)::int AS count FROM "RideRequests" WHERE "riderId" IS NULL`,
+  )) as [{ count: number }[], unknown];
+  if (riderless.count === 0) return undefined;
+  await query(
+    `INSERT INTO "Roles" (name, "createdAt", "updatedAt")
+    SELECT :rider, now(), now() WHERE NOT EXISTS (SELECT 1 FROM "Roles" WHERE lower(name) = :rider)`,
+    {
+      rider: RIDER_ROLE_NAME,
+    },
+  );
+  const [[account]] = (await query(
+    `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+     SELECT c.username, '!',
+       (SELECT id FROM "Roles" WHERE lower(name) = :rider ORDER BY id LIMIT 1), now(), now()
+     FROM (SELECT n, CASE WHEN n = 1 THEN 'unknown-rider' ELSE 'unknown-rider-' || n END AS username
+           FROM generate_series(1, 1000) n) c
+     WHERE NOT EXISTS (SELECT 1 FROM "Users" u WHERE lower(u.username) = c.username)
+     ORDER BY c.n LIMIT 1
+     RETURNING id`,
+    { rider: RIDER_ROLE_NAME },
+  )) as [{ id: number }[], unknown];
+  await query(`UPDATE "RideRequests" SET "riderId" = :id WHERE "riderId" IS NULL`, {
+    id: account.id,
+  });
+  return account.id;
 }
 
 export async function down({ sequelize, transaction }: MigrationContext): Promise<void> {

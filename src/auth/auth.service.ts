@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectConnection } from '@nestjs/sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { DRIVER_ROLE_ID } from '../common/built-ins';
+import type { AuthConfig } from '../config/configuration';
 import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
 import { DriversService } from '../drivers/drivers.service';
 import {
   hashPassword,
+  isLegacyHash,
   needsRehash,
   verifyAgainstDummy,
   verifyPassword,
@@ -28,13 +31,18 @@ const accountGone = () =>
 
 @Injectable()
 export class AuthService {
+  private readonly keepLegacyHashes: boolean;
+
   constructor(
     private readonly users: UsersService,
     private readonly drivers: DriversService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     @InjectConnection() private readonly sequelize: Sequelize,
-  ) {}
+    config: ConfigService,
+  ) {
+    this.keepLegacyHashes = config.getOrThrow<AuthConfig>('auth').keepLegacyPasswordHashes;
+  }
 
   /**
    * A rider, or a driver with their vehicle, in one transaction. Duplicate usernames (any case) and
@@ -63,7 +71,8 @@ export class AuthService {
 
   /**
    * Same answer and similar time for an unknown user and a wrong password. A hash from the
-   * original server (bcrypt) is replaced with argon2id once the password has proved right.
+   * original server (bcrypt) is replaced with argon2id once the password has proved right,
+   * unless LEGACY_PASSWORD_HASHES=keep (the original server can then still be rolled back to).
    */
   async login(dto: LoginDto): Promise<LoginResponseDto> {
     const user = await this.users.findCredentials(dto.username);
@@ -72,7 +81,9 @@ export class AuthService {
       throw badCredentials();
     }
     if (!(await verifyPassword(user.password, dto.password))) throw badCredentials();
-    if (needsRehash(user.password)) await this.users.replacePasswordHash(user.id, dto.password);
+    if (needsRehash(user.password) && !(this.keepLegacyHashes && isLegacyHash(user.password))) {
+      await this.users.replacePasswordHash(user.id, dto.password);
+    }
     const [accessToken, refreshToken, isOnline] = await Promise.all([
       this.tokens.signAccessToken(user),
       this.sessions.start(user.id),

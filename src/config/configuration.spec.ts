@@ -60,4 +60,15 @@ describe('loadConfig', () => {
     expect(auth.accessTokenTtlSeconds).toBe(900);
     expect(auth.refreshTokenTtlDays).toBe(7);
   });
+
+  it('replaces legacy password hashes unless LEGACY_PASSWORD_HASHES=keep', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).auth.keepLegacyPasswordHashes).toBe(false);
+    expect(
+      loadConfig({ NODE_ENV: 'test', LEGACY_PASSWORD_HASHES: 'keep' }).auth
+        .keepLegacyPasswordHashes,
+    ).toBe(true);
+    expect(() => loadConfig({ NODE_ENV: 'test', LEGACY_PASSWORD_HASHES: 'yes' })).toThrow(
+      /LEGACY_PASSWORD_HASHES must be rehash or keep/,
+    );
+  });
 });

@@ -25,6 +25,8 @@ export interface AuthConfig {
   jwtSecret: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
+  /** Verify bcrypt hashes from the original server but do not replace them (a trial adoption). */
+  keepLegacyPasswordHashes: boolean;
 }
 
 export interface RateLimitConfig {
@@ -126,6 +128,7 @@ export function loadConfig(
       jwtSecret: resolveJwtSecret(env.NODE_ENV, env.JWT_SECRET),
       accessTokenTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      keepLegacyPasswordHashes: env.LEGACY_PASSWORD_HASHES === 'keep',
     },
     rateLimits: {
       redisUrl: env.REDIS_URL,

@@ -79,6 +79,10 @@ export class EnvironmentVariables {
   @Max(365)
   REFRESH_TOKEN_TTL_DAYS = 7;
 
+  /** `keep`: leave the original server's bcrypt hashes in place at login, so a rollback still works. */
+  @IsIn(['rehash', 'keep'], { message: 'LEGACY_PASSWORD_HASHES must be rehash or keep' })
+  LEGACY_PASSWORD_HASHES: 'rehash' | 'keep' = 'rehash';
+
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;

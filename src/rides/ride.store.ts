@@ -45,6 +45,8 @@ export type TransitionCaller =
 export interface RideFilters {
   riderId?: number;
   driverId?: number;
+  /** Rides this user is the rider or the driver of. */
+  participantId?: number;
   status?: RideStatus;
 }
 
@@ -169,6 +171,8 @@ export class RideStore {
     const conditions = [
       filters.riderId !== undefined && 'r."riderId" = :riderId',
       filters.driverId !== undefined && 'r."driverId" = :driverId',
+      filters.participantId !== undefined &&
+        '(r."riderId" = :participantId OR r."driverId" = :participantId)',
       filters.status !== undefined && 'r.status = :status',
     ].filter(Boolean);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';

@@ -116,7 +116,9 @@ export class RidesController {
   }
 
   @Get('me')
-  @ApiOperation({ summary: 'My rides, newest first: as rider, or as driver' })
+  @ApiOperation({
+    summary: 'My rides, newest first: those I booked, and for drivers those I drove',
+  })
   @ApiOkResponse({ type: RidePageDto })
   @ApiErrors(400)
   history(

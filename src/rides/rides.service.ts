@@ -113,7 +113,8 @@ export class RidesService {
 
   /** The caller's rides: as driver for drivers, as rider for everyone else. */
   history(caller: Caller, query: RideHistoryQueryDto): Promise<Page<RideDto>> {
-    const mine = caller.role === 'driver' ? { driverId: caller.id } : { riderId: caller.id };
+    // A driver account may also have booked rides as a rider (the original server allowed it).
+    const mine = caller.role === 'driver' ? { participantId: caller.id } : { riderId: caller.id };
     return this.list({ ...mine, status: query.status }, query);
   }
 

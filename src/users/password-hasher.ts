@@ -30,6 +30,11 @@ export async function verifyPassword(hash: string, plain: string): Promise<boole
   }
 }
 
+/** A hash written by the original server (bcrypt). */
+export function isLegacyHash(hash: string): boolean {
+  return BCRYPT_HASH.test(hash);
+}
+
 /** True for hashes made otherwise than with today's argon2id parameters. */
 export function needsRehash(hash: string): boolean {
   return !hash.startsWith('$argon2') || argon2.needsRehash(hash, ARGON2_OPTIONS);

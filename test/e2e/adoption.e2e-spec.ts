@@ -1,71 +1,20 @@
 /** Taking over a database the original Express server created and used: migrate, keep, log in. */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import * as bcrypt from 'bcryptjs';
 import request from 'supertest';
 import { TokenService } from '../../src/auth/token.service';
 import { migrateUp } from '../../db/migrator';
-import { createApp } from '../../src/app.setup';
-import { loadConfig } from '../../src/config/configuration';
 import { createEmptyDatabase, type TestDatabase } from '../support/database';
+import {
+  newerMigrationNames,
+  ORIGINAL_MIGRATIONS,
+  ORIGINAL_SCHEMA,
+  startAdoptedApp,
+} from '../support/original-server';
 import { withClient } from '../support/postgres';
 
 const RIDER = 1;
 const DRIVER = 2;
-
-/** What sequelize-cli recorded in the original server's SequelizeMeta. */
-const ORIGINAL_MIGRATIONS = [
-  '20260216222120-create-user.js',
-  '20260217150451-create-role.js',
-  '20260217150640-update-users-add-roleId-remove-role.js',
-  '20260217160120-create-driver-profile.js',
-  '20260314233728-add-isOnline-to-driverprofiles.js',
-  '20260315171310-create-ride-request.js',
-  '20260316014749-create-service-type.js',
-  '20260316130521-add-serviceTypeId-to-driverProfiles.js',
-];
-
-/**
- * The original server's schema, statement by statement as sequelize-cli ran its eight migrations
- * (createTable / addColumn / removeColumn in Sequelize 6's PostgreSQL dialect).
- */
-const ORIGINAL_SCHEMA = [
-  `CREATE TABLE "SequelizeMeta" ("name" VARCHAR(255) NOT NULL UNIQUE, PRIMARY KEY ("name"))`,
-  `CREATE TABLE "Users" ("id" SERIAL, "username" VARCHAR(255), "password" VARCHAR(255),
-     "role" VARCHAR(255), "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL,
-     "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("id"))`,
-  `CREATE TABLE "Roles" ("id" SERIAL, "name" VARCHAR(255),
-     "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL,
-     PRIMARY KEY ("id"))`,
-  `ALTER TABLE "Users" ADD COLUMN "roleId" INTEGER NOT NULL
-     REFERENCES "Roles" ("id") ON DELETE RESTRICT ON UPDATE CASCADE`,
-  `ALTER TABLE "Users" DROP COLUMN "role"`,
-  `CREATE TABLE "DriverProfiles" ("id" SERIAL,
-     "userId" INTEGER NOT NULL UNIQUE REFERENCES "Users" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
-     "make" VARCHAR(255) NOT NULL, "model" VARCHAR(255) NOT NULL,
-     "licensePlate" VARCHAR(255) NOT NULL UNIQUE,
-     "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
-     "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(), PRIMARY KEY ("id"))`,
-  `ALTER TABLE "DriverProfiles" ADD COLUMN "isOnline" BOOLEAN NOT NULL DEFAULT false`,
-  `CREATE TYPE "public"."enum_RideRequests_status" AS ENUM
-     ('REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED')`,
-  `CREATE TYPE "public"."enum_RideRequests_serviceType" AS ENUM
-     ('SWIFTRIDE_X', 'SWIFTRIDE_BLACK', 'SWIFTRIDE_SUV')`,
-  `CREATE TABLE "RideRequests" ("id" SERIAL, "riderId" INTEGER, "driverId" INTEGER,
-     "pickupLatitude" FLOAT, "pickupLongitude" FLOAT, "pickupAddress" VARCHAR(255),
-     "destinationLatitude" FLOAT, "destinationLongitude" FLOAT, "destinationAddress" VARCHAR(255),
-     "status" "public"."enum_RideRequests_status" NOT NULL DEFAULT 'REQUESTED',
-     "serviceType" "public"."enum_RideRequests_serviceType" NOT NULL DEFAULT 'SWIFTRIDE_X',
-     "estimatedFare" DECIMAL, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL,
-     "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("id"))`,
-  `CREATE TABLE "ServiceTypes" ("id" SERIAL, "name" VARCHAR(255), "baseFare" DECIMAL,
-     "perMileRate" DECIMAL, "perMinuteRate" DECIMAL, "maxPassengers" INTEGER, "isActive" BOOLEAN,
-     "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL,
-     PRIMARY KEY ("id"))`,
-  `ALTER TABLE "DriverProfiles" ADD COLUMN "serviceTypeId" INTEGER NOT NULL DEFAULT 1
-     REFERENCES "ServiceTypes" ("id") ON DELETE RESTRICT ON UPDATE CASCADE`,
-];
 
 interface OriginalUser {
   username: string;
@@ -136,15 +85,6 @@ const SERVICE_TYPES = [
 function bcryptHash(user: OriginalUser): string {
   const salt = bcrypt.genSaltSync(10).replace(/^\$2b\$/, `$${user.bcryptVersion}$`);
   return bcrypt.hashSync(user.password, salt);
-}
-
-/** Our migration names that sort after the original eight, i.e. what adoption must apply. */
-function newerMigrationNames(): string[] {
-  return readdirSync(join(__dirname, '..', '..', 'db', 'migrations'))
-    .filter((file) => /^\d{14}-[\w-]+\.ts$/.test(file))
-    .map((file) => file.replace(/\.ts$/, '.js'))
-    .filter((name) => name > ORIGINAL_MIGRATIONS[ORIGINAL_MIGRATIONS.length - 1])
-    .sort();
 }
 
 type Row = Record<string, unknown>;
@@ -307,14 +247,6 @@ async function storedPassword(url: string, userId: number): Promise<string> {
   return row.password;
 }
 
-/** The API exactly as `npm start` builds it, on the adopted database. */
-async function startApp(url: string): Promise<NestFastifyApplication> {
-  const app = await createApp(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url }));
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
-
 describe('adopting the original Express server’s database', () => {
   let database: TestDatabase;
   let original: OriginalData;
@@ -335,7 +267,7 @@ describe('adopting the original Express server’s database', () => {
     original = await buildOriginalDatabase(database.url);
     applied = await migrateUp(database.url);
     afterMigration = await originalTables(database.url);
-    app = await startApp(database.url);
+    app = await startAdoptedApp(database.url);
   });
   afterAll(async () => {
     await app?.close();
