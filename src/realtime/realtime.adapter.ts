@@ -61,12 +61,17 @@ export class RealtimeAdapter extends IoAdapter {
     });
   }
 
+  /** Closes every client's transport: they see "transport close" and reconnect by themselves. */
+  disconnectClients(): void {
+    this.io?.engine.close();
+  }
+
   /**
    * Closes every socket, not the HTTP server (which `io.close()` would): that is Fastify's to
    * close, once in-flight requests are answered.
    */
   override dispose(): Promise<void> {
-    this.io?.engine.close();
+    this.disconnectClients();
     // quit() would wait for a Redis that may never come back; nothing is left to send anyway.
     for (const client of this.redisClients) client.disconnect();
     return Promise.resolve();
