@@ -16,6 +16,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     frameworkErrors,
+    // While draining on shutdown, a request on a kept-alive connection is served (with
+    // `Connection: close`), not refused with a bare 503.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: config.env === 'test' ? ['error', 'warn'] : ['log', 'error', 'warn'],
@@ -23,13 +26,19 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyParser: false,
   });
 
-  app.useWebSocketAdapter(
-    new RealtimeAdapter(app, {
-      corsOrigins: config.http.corsOrigins,
-      redisUrl: config.realtime.redisUrl,
-    }),
-  );
-  acceptJsonBodiesOnly(app.getHttpAdapter().getInstance());
+  const realtime = new RealtimeAdapter(app, {
+    corsOrigins: config.http.corsOrigins,
+    redisUrl: config.realtime.redisUrl,
+  });
+  app.useWebSocketAdapter(realtime);
+  const fastify = app.getHttpAdapter().getInstance();
+  // Before the server stops listening: open WebSockets would keep it from ever closing, and their
+  // clients see "transport close", on which they reconnect (to another instance).
+  fastify.addHook('preClose', (done) => {
+    realtime.disconnectClients();
+    done();
+  });
+  acceptJsonBodiesOnly(fastify);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());

@@ -37,6 +37,12 @@ async function bootstrap(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: closing the API, then the database`);
+    // First stop accepting connections and answer every request already received, while the
+    // database is still there; app.close() would close the pool before the HTTP server.
+    await app
+      .getHttpAdapter()
+      .close()
+      .catch((error: Error) => logger.error(`closing the HTTP server: ${error.message}`));
     await app.close().catch((error: Error) => logger.error(`closing the API: ${error.message}`));
     await database
       .stop()

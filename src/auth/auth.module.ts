@@ -1,4 +1,3 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
@@ -14,6 +13,7 @@ import { AccessGuard } from './access.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { Authenticator } from './authenticator';
+import { FallbackThrottlerStorage } from './fallback-throttler-storage';
 import { Session } from './session.model';
 import { SessionStore } from './session.store';
 import { SessionsService } from './sessions.service';
@@ -45,8 +45,8 @@ const MINUTE = 60_000;
             { name: 'register', ttl: MINUTE, limit: limits.registrationsPerMinute },
             { name: 'refresh', ttl: MINUTE, limit: limits.refreshesPerMinute },
           ],
-          // Shared counters when several instances run; in-process otherwise.
-          storage: limits.redisUrl ? new ThrottlerStorageRedisService(limits.redisUrl) : undefined,
+          // Shared counters when several instances run (per process while Redis is away).
+          storage: limits.redisUrl ? new FallbackThrottlerStorage(limits.redisUrl) : undefined,
         };
       },
     }),

@@ -10,6 +10,8 @@ export interface DatabaseConfig {
   embeddedDataDir: string;
   embeddedPort: number;
   poolMax: number;
+  acquireTimeoutMs: number;
+  connectTimeoutMs: number;
 }
 
 export interface HttpConfig {
@@ -123,6 +125,8 @@ export function loadConfig(
       embeddedDataDir: resolve(env.EMBEDDED_PG_DATA_DIR),
       embeddedPort: env.EMBEDDED_PG_PORT,
       poolMax: env.DB_POOL_MAX,
+      acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     },
     auth: {
       jwtSecret: resolveJwtSecret(env.NODE_ENV, env.JWT_SECRET),

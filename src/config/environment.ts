@@ -49,6 +49,20 @@ export class EnvironmentVariables {
   @Max(100)
   DB_POOL_MAX = 10;
 
+  /** Longest wait for a pooled connection before the request is answered 503. */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DB_ACQUIRE_TIMEOUT_MS = 1_500;
+
+  /** Longest wait for PostgreSQL to accept a new connection. */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DB_CONNECT_TIMEOUT_MS = 1_000;
+
   @Transform(({ value }) => Number(value))
   @IsInt()
   @Min(1024)

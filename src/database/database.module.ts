@@ -18,7 +18,9 @@ import { MODELS } from './models';
           synchronize: false,
           autoLoadModels: false,
           logging: false,
-          pool: { max: database.poolMax, min: 0, idle: 10_000, acquire: 10_000 },
+          // While PostgreSQL is away a request waits at most this long, then gets its 503.
+          pool: { max: database.poolMax, min: 0, idle: 10_000, acquire: database.acquireTimeoutMs },
+          dialectOptions: { connectionTimeoutMillis: database.connectTimeoutMs },
           retryAttempts: 3,
           retryDelay: 1_000,
         };

@@ -1,15 +1,15 @@
-import { type INestApplicationContext, Logger } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { watchRedis } from '../common/redis/redis-outages';
 
 /**
  * Socket.IO on the API's own HTTP server. With a Redis URL, rooms span every API instance: an event
  * emitted by one process reaches sockets connected to any other.
  */
 export class RealtimeAdapter extends IoAdapter {
-  private readonly logger = new Logger('Realtime');
   private io?: Server;
   private readonly redisClients: Redis[] = [];
 
@@ -41,24 +41,14 @@ export class RealtimeAdapter extends IoAdapter {
     const publish = publisher.publish.bind(publisher);
     publisher.publish = ((...args: Parameters<typeof publish>) =>
       publish(...args).catch(() => 0)) as typeof publisher.publish;
-    for (const client of [publisher, subscriber]) this.reportOutages(client);
+    for (const client of [publisher, subscriber]) watchRedis(client);
     this.redisClients.push(publisher, subscriber);
     return createAdapter(publisher, subscriber);
   }
 
-  /** One line when Redis goes away and one when it is back, not one per reconnect attempt. */
-  private reportOutages(client: Redis): void {
-    let away = false;
-    client.on('error', (error: Error) => {
-      if (away) return;
-      away = true;
-      this.logger.warn(`Redis unreachable (${error.message}); events stay on this instance`);
-    });
-    client.on('ready', () => {
-      if (!away) return;
-      away = false;
-      this.logger.log('Redis reachable again');
-    });
+  /** Closes every client's transport: they see "transport close" and reconnect by themselves. */
+  disconnectClients(): void {
+    this.io?.engine.close();
   }
 
   /**
@@ -66,7 +56,7 @@ export class RealtimeAdapter extends IoAdapter {
    * close, once in-flight requests are answered.
    */
   override dispose(): Promise<void> {
-    this.io?.engine.close();
+    this.disconnectClients();
     // quit() would wait for a Redis that may never come back; nothing is left to send anyway.
     for (const client of this.redisClients) client.disconnect();
     return Promise.resolve();

@@ -43,6 +43,8 @@ export interface ApiProcess {
   url: string;
   port: number;
   pid: number;
+  /** Resolves with the exit code (or the signal that ended the process) once it has exited. */
+  exited: Promise<number | string>;
   /** What the process wrote to stdout and stderr (the last 20 000 characters). */
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
@@ -72,9 +74,10 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   };
   child.stdout!.on('data', record);
   child.stderr!.on('data', record);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+  const exited = new Promise<number | string>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve(child.exitCode ?? child.signalCode!);
+    } else child.once('exit', (code, signal) => resolve(code ?? signal!));
   });
   void exited.then(() => running.delete(child));
 
@@ -83,6 +86,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
     url,
     port,
     pid: child.pid!,
+    exited,
     output: () => log,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -88,4 +88,15 @@ describe('AllExceptionsFilter.map', () => {
     });
     expect(filter.map(new DatabaseError(pgError({ code: '42P01' }) as never)).status).toBe(500);
   });
+
+  it('answers 503 when the database goes away under a running query', () => {
+    const unavailable = { status: 503, message: 'The database is unavailable; try again shortly' };
+    const cut = (fields: Record<string, unknown>, message = 'driver message') =>
+      new DatabaseError(Object.assign(new Error(message), { sql: 'SELECT 1', ...fields }) as never);
+    expect(filter.map(cut({ code: '57P01' }))).toEqual(unavailable);
+    expect(filter.map(cut({ code: '57P03' }))).toEqual(unavailable);
+    expect(filter.map(cut({ code: '08006' }))).toEqual(unavailable);
+    expect(filter.map(cut({}, 'Connection terminated unexpectedly'))).toEqual(unavailable);
+    expect(filter.map(cut({}, 'something else')).status).toBe(500);
+  });
 });

@@ -14,7 +14,7 @@ import {
   UniqueConstraintError,
   ValidationError as SequelizeValidationError,
 } from 'sequelize';
-import { isStillReferenced, sqlState } from './database-errors';
+import { isDatabaseUnavailable, isStillReferenced, sqlState } from './database-errors';
 import { DomainError, DomainErrorCode, type FieldError } from './domain-error';
 import { errorBody } from './error-response';
 
@@ -175,7 +175,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         };
       }
     }
-    if (exception instanceof ConnectionError) {
+    if (exception instanceof ConnectionError || isDatabaseUnavailable(exception)) {
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
         message: 'The database is unavailable; try again shortly',

@@ -4,6 +4,20 @@ export function sqlState(error: DatabaseError): string {
   return (error.parent as { code?: string } | undefined)?.code ?? '';
 }
 
+/** `Connection terminated unexpectedly` and kin: pg's own errors, without an SQLSTATE. */
+const LOST_CONNECTION = /^Connection terminated|not queryable|Connection ended/;
+
+/**
+ * The database, not the request, is at fault: it is shutting down or starting up (57P01–57P03),
+ * the connection broke (class 08), or the socket closed under a running query.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof DatabaseError)) return false;
+  const code = sqlState(error);
+  if (code) return code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code);
+  return LOST_CONNECTION.test(String((error.parent as Error | undefined)?.message));
+}
+
 /**
  * A delete refused because other rows still point at this one. PostgreSQL reports an
  * ON DELETE RESTRICT key as 23001 (restrict_violation) since version 18 and as 23503 before;
