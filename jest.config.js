@@ -1,4 +1,7 @@
-/** Unit specs sit beside the code; e2e specs run against a real PostgreSQL (see test/support). */
+/**
+ * Unit specs sit beside the code. Integration specs run stores and services (no HTTP) and e2e
+ * specs run the whole API, both against a real PostgreSQL (see test/support).
+ */
 const fs = require('node:fs');
 const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const transform = { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] };
@@ -11,6 +14,15 @@ module.exports = {
       transform,
       roots: ['<rootDir>/src', '<rootDir>/db', '<rootDir>/test/deploy'],
       testMatch: ['**/*.spec.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
       displayName: 'e2e',

@@ -1,0 +1,283 @@
+import { AuthModule } from '../../src/auth/auth.module';
+import { RIDER_ROLE_ID } from '../../src/common/built-ins';
+import { RideStore } from '../../src/rides/ride.store';
+import { RidesModule } from '../../src/rides/rides.module';
+import {
+  createModuleTest,
+  insertDriver,
+  insertRide,
+  insertUser,
+  type ModuleTest,
+  SF,
+} from '../support/nest-db';
+
+/** A point `metres` north of `origin` (one degree of latitude is about 111.2 km). */
+const north = (origin: { latitude: number; longitude: number }, metres: number) => ({
+  latitude: origin.latitude + metres / 111_195,
+  longitude: origin.longitude,
+});
+
+describe('RideStore', () => {
+  let t: ModuleTest;
+  let rides: RideStore;
+
+  beforeAll(async () => {
+    t = await createModuleTest([AuthModule, RidesModule]);
+    rides = t.get(RideStore);
+  });
+
+  afterAll(() => t?.close());
+
+  const rider = () => insertUser(t, RIDER_ROLE_ID);
+  const newRide = (riderId: number) => ({
+    riderId,
+    serviceTypeId: 1,
+    pickupLatitude: SF.latitude,
+    pickupLongitude: SF.longitude,
+    pickupAddress: 'pickup',
+    destinationLatitude: 37.8044,
+    destinationLongitude: -122.2712,
+    destinationAddress: 'destination',
+    estimatedDistanceMiles: 10,
+    estimatedDurationMinutes: 20,
+    estimatedFare: 17.5,
+  });
+  const stored = async (rideId: number) => {
+    const [row] = await t.select<{
+      status: string;
+      driverId: number | null;
+      cancelledBy: string | null;
+      finalFare: string | null;
+    }>(
+      `SELECT status, "driverId", "cancelledBy", "finalFare" FROM "RideRequests" WHERE id = :rideId`,
+      {
+        rideId,
+      },
+    );
+    return row;
+  };
+  const driverAs = (userId: number) => ({ as: 'driver' as const, userId });
+
+  describe('insertRequested', () => {
+    it('gives a rider one active ride at a time', async () => {
+      const riderId = await rider();
+      const first = await rides.insertRequested(newRide(riderId));
+      expect(first).toEqual(expect.any(Number));
+      expect(await rides.insertRequested(newRide(riderId))).toBeUndefined();
+      expect(
+        await t.select(`SELECT id FROM "RideRequests" WHERE "riderId" = :riderId`, { riderId }),
+      ).toEqual([{ id: first }]);
+      await rides.transitionIfAllowed(first!, 'cancel', { as: 'rider', userId: riderId });
+      expect(await rides.insertRequested(newRide(riderId))).toEqual(expect.any(Number));
+    });
+
+    it('lets exactly one of simultaneous requests by one rider in', async () => {
+      const riderId = await rider();
+      const ids = await Promise.all(
+        Array.from({ length: 5 }, () => rides.insertRequested(newRide(riderId))),
+      );
+      expect(ids.filter((id) => id !== undefined)).toHaveLength(1);
+      expect(
+        await t.select(`SELECT id FROM "RideRequests" WHERE "riderId" = :riderId`, { riderId }),
+      ).toHaveLength(1);
+    });
+  });
+
+  describe('transitionIfAllowed', () => {
+    it('lets an online driver of the ride type accept a REQUESTED ride', async () => {
+      const riderId = await rider();
+      const driverId = await insertDriver(t, { online: true });
+      const rideId = await insertRide(t, { riderId });
+      const view = await rides.transitionIfAllowed(rideId, 'accept', driverAs(driverId));
+      expect(view).toMatchObject({ id: rideId, status: 'ACCEPTED', driverId });
+      expect(view?.acceptedAt).toBeInstanceOf(Date);
+      expect(await stored(rideId)).toMatchObject({ status: 'ACCEPTED', driverId });
+    });
+
+    it('refuses an offline driver, a driver of another type and a taken ride', async () => {
+      const riderId = await rider();
+      const rideId = await insertRide(t, { riderId });
+      const offline = await insertDriver(t, { online: false });
+      const suv = await insertDriver(t, { online: true, serviceTypeId: 2 });
+      expect(await rides.transitionIfAllowed(rideId, 'accept', driverAs(offline))).toBeUndefined();
+      expect(await rides.transitionIfAllowed(rideId, 'accept', driverAs(suv))).toBeUndefined();
+      expect(await stored(rideId)).toMatchObject({ status: 'REQUESTED', driverId: null });
+      const first = await insertDriver(t, { online: true });
+      const second = await insertDriver(t, { online: true });
+      expect(await rides.transitionIfAllowed(rideId, 'accept', driverAs(first))).toBeDefined();
+      expect(await rides.transitionIfAllowed(rideId, 'accept', driverAs(second))).toBeUndefined();
+      expect(await stored(rideId)).toMatchObject({ status: 'ACCEPTED', driverId: first });
+    });
+
+    it('refuses a driver a second ride while one is under way', async () => {
+      const driverId = await insertDriver(t, { online: true });
+      const onRide = await insertRide(t, {
+        riderId: await rider(),
+        driverId,
+        status: 'IN_PROGRESS',
+      });
+      const rideId = await insertRide(t, { riderId: await rider() });
+      expect(await rides.transitionIfAllowed(rideId, 'accept', driverAs(driverId))).toBeUndefined();
+      expect(await stored(rideId)).toMatchObject({ status: 'REQUESTED', driverId: null });
+      expect(await rides.findUnderWayFor(driverId)).toMatchObject({ id: onRide });
+    });
+
+    it('gives a ride to exactly one of many drivers accepting at once', async () => {
+      const rideId = await insertRide(t, { riderId: await rider() });
+      const drivers = await Promise.all(
+        Array.from({ length: 6 }, () => insertDriver(t, { online: true })),
+      );
+      const views = await Promise.all(
+        drivers.map((driverId) => rides.transitionIfAllowed(rideId, 'accept', driverAs(driverId))),
+      );
+      const winners = views.filter((view) => view !== undefined);
+      expect(winners).toHaveLength(1);
+      expect(await stored(rideId)).toMatchObject({
+        status: 'ACCEPTED',
+        driverId: winners[0].driverId,
+      });
+      expect(drivers).toContain(winners[0].driverId);
+    });
+
+    it('runs a ride to completion at the quoted fare, each step only by its driver', async () => {
+      const riderId = await rider();
+      const driverId = await insertDriver(t, { online: true });
+      const stranger = await insertDriver(t, { online: true });
+      const rideId = await insertRide(t, { riderId });
+      await rides.transitionIfAllowed(rideId, 'accept', driverAs(driverId));
+      expect(
+        await rides.transitionIfAllowed(rideId, 'arriving', driverAs(stranger)),
+      ).toBeUndefined();
+      expect(await rides.transitionIfAllowed(rideId, 'start', driverAs(driverId))).toBeUndefined();
+      for (const step of ['arriving', 'start', 'complete'] as const) {
+        expect(await rides.transitionIfAllowed(rideId, step, driverAs(driverId))).toBeDefined();
+      }
+      expect(await stored(rideId)).toMatchObject({ status: 'COMPLETED', finalFare: '20.00' });
+      expect(await rides.findUnderWayFor(driverId)).toBeUndefined();
+      expect(
+        await rides.transitionIfAllowed(rideId, 'cancel', { as: 'rider', userId: riderId }),
+      ).toBeUndefined();
+    });
+
+    it('lets only the ride’s own rider cancel, recording who did', async () => {
+      const riderId = await rider();
+      const rideId = await insertRide(t, { riderId });
+      const other = await rider();
+      expect(
+        await rides.transitionIfAllowed(rideId, 'cancel', { as: 'rider', userId: other }),
+      ).toBeUndefined();
+      const view = await rides.transitionIfAllowed(
+        rideId,
+        'cancel',
+        { as: 'rider', userId: riderId },
+        { reason: 'changed my mind' },
+      );
+      expect(view).toMatchObject({
+        status: 'CANCELLED',
+        cancelledBy: 'rider',
+        cancelReason: 'changed my mind',
+      });
+      expect(await stored(rideId)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'rider' });
+    });
+
+    it('releases an accepted ride back to REQUESTED without a driver', async () => {
+      const driverId = await insertDriver(t, { online: true });
+      const rideId = await insertRide(t, { riderId: await rider() });
+      await rides.transitionIfAllowed(rideId, 'accept', driverAs(driverId));
+      const view = await rides.transitionIfAllowed(rideId, 'release', driverAs(driverId), {
+        reason: 'flat tyre',
+      });
+      expect(view).toMatchObject({
+        status: 'REQUESTED',
+        driverId: null,
+        releaseReason: 'flat tyre',
+      });
+      expect(await rides.findUnderWayFor(driverId)).toBeUndefined();
+    });
+  });
+
+  describe('expireUnanswered', () => {
+    it('cancels only REQUESTED rides older than the timeout, each reported once', async () => {
+      const old = await insertRide(t, { riderId: await rider(), requestedSecondsAgo: 600 });
+      const recent = await insertRide(t, { riderId: await rider(), requestedSecondsAgo: 10 });
+      const driverId = await insertDriver(t, { online: true });
+      const taken = await insertRide(t, {
+        riderId: await rider(),
+        driverId,
+        status: 'ACCEPTED',
+        requestedSecondsAgo: 600,
+      });
+      // Two instances sweeping at once.
+      const [a, b] = await Promise.all([rides.expireUnanswered(300), rides.expireUnanswered(300)]);
+      const reported = [...a, ...b].map((row) => row.id);
+      expect(reported.filter((id) => id === old)).toHaveLength(1);
+      expect(reported).not.toContain(recent);
+      expect(reported).not.toContain(taken);
+      expect(await stored(old)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'system' });
+      expect(await stored(recent)).toMatchObject({ status: 'REQUESTED' });
+      expect(await stored(taken)).toMatchObject({ status: 'ACCEPTED' });
+      expect(await rides.expireUnanswered(300)).toEqual([]);
+    });
+  });
+
+  describe('findFreeDriversNear', () => {
+    // Far from every other test's drivers (which stand at SF or nowhere).
+    const CENTRE = { latitude: 40, longitude: -100 };
+    const search = { point: CENTRE, radiusKm: 5, staleSeconds: 60 };
+    const found: Record<string, number> = {};
+
+    beforeAll(async () => {
+      found.near = await insertDriver(t, { at: north(CENTRE, 2000) });
+      found.nearest = await insertDriver(t, { at: north(CENTRE, 300) });
+      found.suv = await insertDriver(t, { at: north(CENTRE, 1000), serviceTypeId: 2 });
+      found.busy = await insertDriver(t, { at: north(CENTRE, 100) });
+      await insertRide(t, { riderId: await rider(), driverId: found.busy, status: 'ARRIVING' });
+      found.stale = await insertDriver(t, { at: north(CENTRE, 200), reportedSecondsAgo: 120 });
+      found.offline = await insertDriver(t, { at: north(CENTRE, 250), online: false });
+      found.far = await insertDriver(t, { at: north(CENTRE, 6000) });
+    });
+
+    it('finds free drivers of the type nearest first, leaving out busy, stale, offline and far ones', async () => {
+      const drivers = await rides.findFreeDriversNear({ ...search, serviceTypeId: 1 });
+      expect(drivers.map((driver) => driver.userId)).toEqual([found.nearest, found.near]);
+      expect(drivers[0].distanceMeters).toBeCloseTo(300, -1);
+      expect(drivers[1].distanceMeters).toBeCloseTo(2000, -1);
+    });
+
+    it('finds every type when none is given, and counts them', async () => {
+      const drivers = await rides.findFreeDriversNear(search);
+      expect(drivers.map((driver) => driver.userId)).toEqual([
+        found.nearest,
+        found.suv,
+        found.near,
+      ]);
+      const count = await rides.countFreeDriversNear(search);
+      expect(count.count).toBe(3);
+      expect(count.nearestMeters).toBeCloseTo(300, -1);
+    });
+
+    it('widens with the radius and the staleness window', async () => {
+      const drivers = await rides.findFreeDriversNear({
+        ...search,
+        serviceTypeId: 1,
+        radiusKm: 7,
+        staleSeconds: 300,
+      });
+      expect(drivers.map((driver) => driver.userId)).toEqual([
+        found.stale,
+        found.nearest,
+        found.near,
+        found.far,
+      ]);
+    });
+
+    it('finds nobody where nobody is', async () => {
+      expect(
+        await rides.findFreeDriversNear({ ...search, point: { latitude: -40, longitude: 100 } }),
+      ).toEqual([]);
+      expect(
+        await rides.countFreeDriversNear({ ...search, point: { latitude: -40, longitude: 100 } }),
+      ).toEqual({ count: 0, nearestMeters: null });
+    });
+  });
+});
