@@ -44,6 +44,11 @@ export function migrationName(file: string): string {
   return `${basename(file, extname(file))}.js`;
 }
 
+/** The names of the migrations this build ships, in the order they apply. */
+export function shippedMigrationNames(directory = join(__dirname, 'migrations')): string[] {
+  return migrationFiles(directory).map(migrationName);
+}
+
 function inTransaction(
   sequelize: Sequelize,
   step: (context: MigrationContext) => Promise<void>,

@@ -1,114 +1,69 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import {
+  commandText,
+  containerPorts,
+  environmentOf,
+  healthcheckText,
+  publishedPorts,
+  readApiImage,
+  readCompose,
+  ROOT,
+} from './container-files';
 
 /** Static checks of the container wiring: nothing here needs a Docker engine. */
-const root = join(__dirname, '..', '..');
-
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-
-interface ComposeService {
-  image?: string;
-  build?: string | { context?: string; dockerfile?: string };
-  ports?: Array<string | number | { target?: number; published?: number | string }>;
-  environment?: Record<string, string | number | boolean | null> | string[];
-  depends_on?: string[] | Record<string, { condition?: string }>;
-  healthcheck?: { test?: string | string[] };
-}
-
-interface ComposeFile {
-  services: Record<string, ComposeService>;
-}
-
-/** Joins `\` continuations, drops comments and blank lines, and splits each line into keyword + args. */
-function parseDockerfile(text: string): Instruction[] {
-  const instructions: Instruction[] = [];
-  let pending = '';
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (pending === '' && (line === '' || line.startsWith('#'))) continue;
-    if (line.startsWith('#')) continue;
-    if (line.endsWith('\\')) {
-      pending += `${line.slice(0, -1).trim()} `;
-      continue;
-    }
-    const full = (pending + line).trim();
-    pending = '';
-    if (full === '') continue;
-    const match = /^(\S+)\s*(.*)$/.exec(full)!;
-    instructions.push({ keyword: match[1].toUpperCase(), args: match[2] });
-  }
-  return instructions;
-}
-
-/** Groups instructions by FROM; each stage starts with its FROM instruction. */
-function stagesOf(instructions: Instruction[]): Instruction[][] {
-  const stages: Instruction[][] = [];
-  for (const instruction of instructions) {
-    if (instruction.keyword === 'FROM') stages.push([]);
-    stages.at(-1)?.push(instruction);
-  }
-  return stages;
-}
-
-/** The command line an exec-form (`["sh", "-c", "..."]`) or shell-form instruction runs. */
-function commandText(args: string): string {
-  const trimmed = args.trim();
-  if (!trimmed.startsWith('[')) return trimmed;
-  return (JSON.parse(trimmed) as string[]).join(' ');
-}
-
-function environmentOf(service: ComposeService): Record<string, string> {
-  const env = service.environment ?? {};
-  if (Array.isArray(env)) {
-    return Object.fromEntries(
-      env.map((entry) => {
-        const at = entry.indexOf('=');
-        return at === -1 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
-      }),
-    );
-  }
-  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, String(value ?? '')]));
-}
-
-function healthcheckText(service: ComposeService): string {
-  const test = service.healthcheck?.test;
-  return Array.isArray(test) ? test.join(' ') : (test ?? '');
-}
-
-function containerPorts(service: ComposeService): string[] {
-  return (service.ports ?? []).map((port) => {
-    if (typeof port === 'object') return String(port.target);
-    // "host:container", "ip:host:container", optionally with "/tcp"
-    return String(port).split('/')[0].split(':').at(-1)!;
-  });
-}
-
-function publishedPorts(service: ComposeService): string[] {
-  return (service.ports ?? []).map((port) => {
-    if (typeof port === 'object') return String(port.published ?? '');
-    const parts = String(port).split('/')[0].split(':');
-    return parts.length > 1 ? parts.at(-2)! : '';
-  });
-}
-
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as ComposeFile;
+const JWT_SECRET = 'kq3Vx9TzL1mP7wR2sY8uB4nE6hJ0cA5dF-gI_oK';
+const compose = readCompose({ JWT_SECRET });
 const db = compose.services.db;
+const redis = compose.services.redis;
 const api = compose.services.api;
-const build = typeof api.build === 'string' ? { context: api.build } : (api.build ?? {});
-const dockerfilePath = join(root, build.context ?? '.', build.dockerfile ?? 'Dockerfile');
-const dockerfile = existsSync(dockerfilePath) ? readFileSync(dockerfilePath, 'utf8') : '';
-const stages = stagesOf(parseDockerfile(dockerfile));
-const finalStage = stages.at(-1) ?? [];
+const nginx = compose.services.nginx;
+const { path: dockerfilePath, finalStage, stageCount } = readApiImage(compose);
 const lastOf = (keyword: string) => finalStage.filter((i) => i.keyword === keyword).at(-1);
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL 16 as the db service', () => {
+  it('runs PostgreSQL 18 as the db service', () => {
     expect(db).toBeDefined();
-    expect(db.image).toMatch(/^postgres:16(\.\d+)*(-[\w.]+)?$/);
+    expect(db.image).toMatch(/^postgres:18(\.\d+)*(-[\w.]+)?$/);
+  });
+
+  it('publishes PostgreSQL on loopback only, on 5433 unless DB_HOST_PORT says otherwise', () => {
+    expect(db.ports).toEqual(['127.0.0.1:5433:5432']);
+    expect(readCompose({ JWT_SECRET, DB_HOST_PORT: '15432' }).services.db.ports).toEqual([
+      '127.0.0.1:15432:5432',
+    ]);
+  });
+
+  it('runs Redis, on loopback only, and points the api at it', () => {
+    expect(redis.image).toMatch(/^redis:\d/);
+    expect(redis.ports).toEqual(['127.0.0.1:6379:6379']);
+    expect(healthcheckText(redis)).toContain('ping');
+    expect(environmentOf(api).REDIS_URL).toBe('redis://redis:6379');
+  });
+
+  it('requires JWT_SECRET from the environment or .env, naming it when missing', () => {
+    expect(environmentOf(api).JWT_SECRET).toBe(JWT_SECRET);
+    expect(() => readCompose({})).toThrow(/JWT_SECRET.*at least 32 random characters/);
+    expect(() => readCompose({ JWT_SECRET: '' })).toThrow(/JWT_SECRET/);
+  });
+
+  it('puts nginx in front of the api only under the cluster profile, with its config file', () => {
+    expect(nginx.profiles).toEqual(['cluster']);
+    expect(nginx.image).toMatch(/^nginx:/);
+    const volumes = nginx.volumes ?? [];
+    const config = volumes.map((volume) => volume.split(':')[0]);
+    expect(config).toEqual(['./deploy/nginx.compose.conf']);
+    expect(existsSync(join(ROOT, config[0]))).toBe(true);
+    for (const service of [db, redis, api]) expect(service.profiles).toBeUndefined();
+  });
+
+  it('lets --scale give each api replica its own host port', () => {
+    const scaled = readCompose({ JWT_SECRET, API_PUBLISH: '127.0.0.1:8081-8083' });
+    expect(scaled.services.api.ports).toEqual(['127.0.0.1:8081-8083:8080']);
+  });
+
+  it('reports the api healthy only when it is ready', () => {
+    expect(healthcheckText(api)).toContain('http://127.0.0.1:8080/api/health/ready');
   });
 
   it('reports db healthy only once pg_isready succeeds', () => {
@@ -121,13 +76,13 @@ describe('docker-compose.yml', () => {
     expect(existsSync(dockerfilePath)).toBe(true);
   });
 
-  it('starts the api only after db is healthy', () => {
+  it('starts the api only after db and redis are healthy', () => {
     const dependsOn = api.depends_on;
     expect(dependsOn).toBeDefined();
     expect(Array.isArray(dependsOn)).toBe(false);
-    expect((dependsOn as Record<string, { condition?: string }>).db?.condition).toBe(
-      'service_healthy',
-    );
+    const conditions = dependsOn as Record<string, { condition?: string }>;
+    expect(conditions.db?.condition).toBe('service_healthy');
+    expect(conditions.redis?.condition).toBe('service_healthy');
   });
 
   it("points DATABASE_URL at the db service with db's own user, password and database", () => {
@@ -150,7 +105,7 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   it('separates the build from the runtime in at least two stages', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stageCount).toBeGreaterThanOrEqual(2);
   });
 
   it('runs the final stage as a non-root user', () => {
@@ -167,8 +122,14 @@ describe('Dockerfile', () => {
     expect(exposed).toContain('8080');
   });
 
-  it('probes /api/health on 8080 for its healthcheck', () => {
-    expect(lastOf('HEALTHCHECK')?.args).toContain('http://127.0.0.1:8080/api/health');
+  it('builds and runs on Node 24 LTS', () => {
+    const bases = readFileSync(dockerfilePath, 'utf8').match(/^FROM\s+\S+/gm) ?? [];
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base).toMatch(/^FROM\s+node:24[-.]/);
+  });
+
+  it('probes readiness on 8080 for its healthcheck', () => {
+    expect(lastOf('HEALTHCHECK')?.args).toContain('http://127.0.0.1:8080/api/health/ready');
   });
 
   it('migrates the database before it starts the api', () => {
@@ -192,7 +153,7 @@ describe('Dockerfile', () => {
     const compiled = [...runs.matchAll(/\bdist\/([\w./-]+)\.js\b/g)].map((m) => m[1]);
     expect(compiled).toEqual(expect.arrayContaining(['db/cli', 'src/main']));
     for (const file of compiled) {
-      expect({ file, exists: existsSync(join(root, `${file}.ts`)) }).toEqual({
+      expect({ file, exists: existsSync(join(ROOT, `${file}.ts`)) }).toEqual({
         file,
         exists: true,
       });

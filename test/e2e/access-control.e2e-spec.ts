@@ -48,6 +48,14 @@ const ROUTES: Record<string, Row> = {
     expected: { anonymous: 200, rider: 200, driver: 200, admin: 200 },
     request: () => ({}),
   },
+  'GET /api/health/live': {
+    expected: { anonymous: 200, rider: 200, driver: 200, admin: 200 },
+    request: () => ({}),
+  },
+  'GET /api/health/ready': {
+    expected: { anonymous: 200, rider: 200, driver: 200, admin: 200 },
+    request: () => ({}),
+  },
   'POST /api/auth/register': {
     expected: { anonymous: 201, rider: 201, driver: 201, admin: 201 },
     request: () => ({

@@ -1,12 +1,12 @@
 /** Swagger UI in a real headless Chromium: authorise with a token from login, then "Try it out". */
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createRider, uniqueUsername, type Account } from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
+import { chooseChromium, describeChoice, resolveChromium } from '../support/chromium';
 
-/** Debian's package by default; CHROMIUM_PATH points elsewhere (e.g. another distribution's browser). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** CHROMIUM_PATH, else Debian's package, else the one an npm dev dependency ships (support/chromium). */
+const CHROMIUM = chooseChromium();
 /** Flags this machine needs: no sandbox as root, no GPU, nothing fetched in the background. */
 const CHROMIUM_ARGS = [
   '--headless',
@@ -27,18 +27,13 @@ let baseUrl: string;
 let rider: Account;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: the Swagger UI test needs a real browser. ` +
-        'Install it with `apt-get install -y chromium` (.ci/run does this when it is missing).',
-    );
-  }
+  const chromiumBinary = resolveChromium(CHROMIUM);
   t = await createTestApp();
   await t.app.listen(0, '127.0.0.1');
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   baseUrl = `http://127.0.0.1:${port}`;
   rider = await createRider(t, uniqueUsername('swagger'));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ ...chromiumBinary, args: CHROMIUM_ARGS });
 });
 afterAll(async () => {
   await browser?.close();
@@ -63,7 +58,7 @@ async function tryItOut(page: Page, method: 'get', path: string): Promise<void> 
   await operation.locator('.execute').click();
 }
 
-describe('Swagger UI at /docs', () => {
+describe(`Swagger UI at /docs, in ${describeChoice(CHROMIUM)}`, () => {
   it('runs GET /api/auth/me with a token from login and shows 200 and the caller', async () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
