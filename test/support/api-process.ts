@@ -23,8 +23,16 @@ function installExitHook(): void {
   });
 }
 
-/** Compiles src/ and db/ into dist/ (`nest build`, with SWC: about a second). */
+/** Set by a global setup that has already built dist/ for the whole run. */
+export const BUILT_FOR_RUN = 'SWIFTRIDE_TEST_DIST_BUILT';
+
+/**
+ * Compiles src/ and db/ into dist/ (`nest build`, with SWC: about a second). Once per run when
+ * the global setup did it: `nest build` empties dist/ first, so a file building while another
+ * file's API process starts from dist/ would pull the floor from under it.
+ */
 export function buildApi(): void {
+  if (process.env[BUILT_FOR_RUN]) return;
   execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe' });
 }
 

@@ -1,25 +1,14 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateUp, runSeeders } from '../../db/migrator';
 import { startEmbeddedPostgres, type RunningDatabase } from '../../src/database/embedded-postgres';
+import { BUILT_FOR_RUN, buildApi, freePort } from './api-process';
 import { withClient } from './postgres';
 import { databaseUrl, TEST_ENV } from './test-env';
 
 declare global {
   var __SWIFTRIDE_EMBEDDED__: RunningDatabase | undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A throwaway cluster for machines without a PostgreSQL of their own (TEST_DATABASE_URL unset). */
@@ -48,6 +37,10 @@ export default async function globalSetup(): Promise<void> {
   const templateUrl = databaseUrl(adminUrl, template);
   await migrateUp(templateUrl);
   await runSeeders(templateUrl, {});
+
+  // Tests that run the API as a process of its own start it from dist/: build it once for all.
+  buildApi();
+  process.env[BUILT_FOR_RUN] = '1';
 
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.template] = template;
