@@ -1,10 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SequelizeModule } from '@nestjs/sequelize';
 import type { DatabaseConfig } from '../config/configuration';
+import { ChangeFeed } from './change-feed';
 import { MODELS } from './models';
 
-/** The application's connection pool. The schema comes from db/migrations, never from the models. */
+/**
+ * The application's connection pool, and the feed of data changes that lets processes cache. The
+ * schema comes from db/migrations, never from the models.
+ */
+@Global()
 @Module({
   imports: [
     SequelizeModule.forRootAsync({
@@ -27,5 +32,7 @@ import { MODELS } from './models';
       },
     }),
   ],
+  providers: [ChangeFeed],
+  exports: [ChangeFeed],
 })
 export class DatabaseModule {}

@@ -121,11 +121,23 @@ export class RideStore {
     @InjectConnection() private readonly sequelize: Sequelize,
   ) {}
 
-  /** Undefined when the rider already has an active ride (the partial unique index decides). */
-  async insertRequested(ride: NewRide): Promise<number | undefined> {
+  /**
+   * The new ride's view, in one statement with the insert; undefined when the rider already has an
+   * active ride (the partial unique index decides).
+   */
+  async insertRequested(ride: NewRide): Promise<RideRow | undefined> {
+    const columns = Object.keys(ride) as (keyof NewRide)[];
     try {
-      const created = await this.rides.create({ ...ride });
-      return created.id;
+      const [row] = await this.select<RideRow>(
+        `WITH created AS (
+           INSERT INTO "RideRequests" (${columns.map((column) => `"${column}"`).join(', ')},
+             "createdAt", "updatedAt")
+           VALUES (${columns.map((column) => `:${column}`).join(', ')}, now(), now())
+           RETURNING *)
+         ${rideViewSql('created')}`,
+        ride,
+      );
+      return row;
     } catch (error) {
       if (error instanceof UniqueConstraintError) return undefined;
       throw error;

@@ -41,6 +41,8 @@ const pickupOf = (ride: { pickupLatitude: number; pickupLongitude: number }): La
 @Injectable()
 export class RidesService {
   private readonly logger = new Logger(RidesService.name);
+  /** The last notification queued for each ride, see afterResponse. */
+  private readonly notifying = new Map<number, Promise<void>>();
   private readonly config: RidesConfig;
 
   constructor(
@@ -76,7 +78,7 @@ export class RidesService {
     }
     const type = await this.serviceTypes.findForRide(dto);
     const estimate = estimateTrip(meters, this.config);
-    const rideId = await this.store.insertRequested({
+    const ride = await this.store.insertRequested({
       riderId,
       serviceTypeId: type.id,
       pickupLatitude: dto.pickupLatitude,
@@ -89,14 +91,13 @@ export class RidesService {
       estimatedDurationMinutes: estimate.durationMinutes,
       estimatedFare: fareFor(type, estimate),
     });
-    if (rideId === undefined) {
+    if (!ride) {
       const active = await this.store.findActive(riderId, false);
       throw conflict(
         `You already have an active ride${active ? ` (ride ${active.id}, ${active.status})` : ''}`,
       );
     }
-    const ride = (await this.store.findView(rideId))!;
-    await this.offer(ride);
+    this.offer(ride);
     return toRideDto(ride);
   }
 
@@ -148,7 +149,7 @@ export class RidesService {
     const ride = await this.store.transitionIfAllowed(rideId, 'accept', { as, userId: caller.id });
     if (!ride) throw await this.refusalOfAccept(rideId, caller.id);
     this.tellParties(ride);
-    await this.withdrawOffer(ride);
+    this.withdrawOffer(ride);
     return toRideDto(ride);
   }
 
@@ -174,9 +175,9 @@ export class RidesService {
     this.tellParties(ride);
     if (action === 'release') {
       this.realtime.toUser(caller.id, RealtimeEvent.RideUpdated, toRideDto(ride));
-      await this.offer(ride, caller.id);
+      this.offer(ride, caller.id);
     }
-    if (action === 'cancel' && ride.acceptedAt === null) await this.withdrawOffer(ride);
+    if (action === 'cancel' && ride.acceptedAt === null) this.withdrawOffer(ride);
     return toRideDto(ride);
   }
 
@@ -199,7 +200,7 @@ export class RidesService {
     const expired = await this.store.expireUnanswered(this.config.requestTimeoutSeconds);
     for (const ride of expired) {
       this.tellParties(ride);
-      await this.withdrawOffer(ride);
+      this.withdrawOffer(ride);
     }
     return expired.length;
   }
@@ -215,8 +216,8 @@ export class RidesService {
   }
 
   /** `ride.offered` to free drivers of the ride's type near its pickup, each with their distance. */
-  private offer(ride: RideRow, except?: number): Promise<void> {
-    return this.bestEffort('ride.offered', async () => {
+  private offer(ride: RideRow, except?: number): void {
+    this.afterResponse(ride.id, 'ride.offered', async () => {
       const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
       for (const driver of drivers) {
         if (driver.userId === except) continue;
@@ -228,8 +229,8 @@ export class RidesService {
   }
 
   /** `ride.taken` to the drivers a ride was on offer to, once it no longer is. */
-  private withdrawOffer(ride: RideRow): Promise<void> {
-    return this.bestEffort('ride.taken', async () => {
+  private withdrawOffer(ride: RideRow): void {
+    this.afterResponse(ride.id, 'ride.taken', async () => {
       const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
       this.realtime.toUsers(
         drivers.map((driver) => driver.userId),
@@ -240,15 +241,20 @@ export class RidesService {
   }
 
   /**
-   * Notifications run after the change is committed: their failure is logged, never reported as
-   * the request's (a retry would then meet the ride already changed).
+   * Offers and withdrawals search for drivers near the pickup, which can take longer than the
+   * change itself: they run after the answer, in order per ride (an offer never overtakes the
+   * withdrawal that follows it). Their failure is logged, never reported as the request's: a retry
+   * would meet the ride already changed.
    */
-  private async bestEffort(what: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      this.logger.warn(`${what} not sent: ${(error as Error).message}`);
-    }
+  private afterResponse(rideId: number, what: string, work: () => Promise<void>): void {
+    const previous = this.notifying.get(rideId) ?? Promise.resolve();
+    const next = previous.then(() =>
+      work().catch((error: Error) => this.logger.warn(`${what} not sent: ${error.message}`)),
+    );
+    this.notifying.set(rideId, next);
+    void next.then(() => {
+      if (this.notifying.get(rideId) === next) this.notifying.delete(rideId);
+    });
   }
 
   private async refusalOfAccept(rideId: number, driverId: number): Promise<DomainError> {

@@ -41,6 +41,7 @@ export class RolesService {
   async rename(id: number, dto: SaveRoleDto): Promise<RoleDto> {
     this.refuseBuiltIn(id, 'renamed');
     if (!(await this.roles.rename(id, dto.name))) throw notFound('Role', id);
+    this.users.forgetCallers();
     return this.findWithCount(id);
   }
 

@@ -24,8 +24,8 @@ const BY_ID = [['id', 'ASC']] as [string, string][];
 export class ServiceTypeStore {
   constructor(@InjectModel(ServiceType) private readonly types: typeof ServiceType) {}
 
-  listActive(): Promise<ServiceType[]> {
-    return this.types.findAll({ where: { isActive: true }, order: BY_ID });
+  listAll(): Promise<ServiceType[]> {
+    return this.types.findAll({ order: BY_ID });
   }
 
   listActiveWithOnlineDriver(): Promise<ServiceType[]> {
@@ -37,19 +37,6 @@ export class ServiceTypeStore {
 
   findById(id: number, transaction?: Transaction): Promise<ServiceType | null> {
     return this.types.findByPk(id, { transaction });
-  }
-
-  findActiveById(id: number): Promise<ServiceType | null> {
-    return this.types.findOne({ where: { id, isActive: true } });
-  }
-
-  /** Names are unique regardless of case. */
-  findActiveByName(name: string): Promise<ServiceType | null> {
-    return this.types.findOne({ where: { name: { [Op.iLike]: name }, isActive: true } });
-  }
-
-  findFirstActive(): Promise<ServiceType | null> {
-    return this.types.findOne({ where: { isActive: true }, order: BY_ID });
   }
 
   insert(

@@ -13,15 +13,43 @@ import type {
   ServiceTypeDto,
   UpdateServiceTypeDto,
 } from './dto/service-type.dto';
+import { ChangeFeed } from '../database/change-feed';
+import { ReadThroughCache } from '../database/read-through-cache';
 import { ServiceTypeStore } from './service-type.store';
 import { toServiceTypeDto } from './service-types.mapper';
 
+const byName = (name: string) => (type: ServiceTypeDto) =>
+  type.name.toLowerCase() === name.toLowerCase();
+
+/**
+ * Ride classes and fares. Every type is kept in memory while the database's change feed is live
+ * (an admin's change on any process drops it everywhere within milliseconds; this process drops
+ * it before answering the change), so quotes, ride requests and the public list read no table.
+ */
 @Injectable()
 export class ServiceTypesService {
-  constructor(private readonly types: ServiceTypeStore) {}
+  private readonly cache: ReadThroughCache<'all', ServiceTypeDto[]>;
+
+  constructor(
+    private readonly types: ServiceTypeStore,
+    feed: ChangeFeed,
+  ) {
+    this.cache = new ReadThroughCache(feed, 1);
+    feed.subscribe((change) => {
+      if (change === 'reset' || change.table === 'ServiceTypes') this.cache.forget();
+    });
+  }
+
+  /** Every type, active or not, by id. */
+  private async all(): Promise<ServiceTypeDto[]> {
+    const all = await this.cache.get('all', async () =>
+      (await this.types.listAll()).map(toServiceTypeDto),
+    );
+    return all ?? [];
+  }
 
   async listActive(): Promise<ServiceTypeDto[]> {
-    return (await this.types.listActive()).map(toServiceTypeDto);
+    return (await this.all()).filter((type) => type.isActive);
   }
 
   async listAvailable(): Promise<ServiceTypeDto[]> {
@@ -29,9 +57,9 @@ export class ServiceTypesService {
   }
 
   async findById(id: number): Promise<ServiceTypeDto> {
-    const type = await this.types.findById(id);
+    const type = (await this.all()).find((candidate) => candidate.id === id);
     if (!type) throw notFound('Service type', id);
-    return toServiceTypeDto(type);
+    return type;
   }
 
   /**
@@ -43,21 +71,20 @@ export class ServiceTypesService {
     serviceTypeId?: number;
     serviceType?: LegacyServiceType;
   }): Promise<ServiceTypeDto> {
+    const active = await this.listActive();
     if (choice.serviceTypeId !== undefined || choice.serviceType !== undefined) {
       const type =
         choice.serviceTypeId !== undefined
-          ? await this.types.findActiveById(choice.serviceTypeId)
-          : await this.types.findActiveByName(LEGACY_SERVICE_TYPE_NAMES[choice.serviceType!]);
-      if (type) return toServiceTypeDto(type);
+          ? active.find((candidate) => candidate.id === choice.serviceTypeId)
+          : active.find(byName(LEGACY_SERVICE_TYPE_NAMES[choice.serviceType!]));
+      if (type) return type;
       const field = choice.serviceTypeId !== undefined ? 'serviceTypeId' : 'serviceType';
       const message = `${field} ${choice.serviceTypeId ?? choice.serviceType} is not an active service type`;
       throw invalidInput(message, [{ field, message }]);
     }
-    const type =
-      (await this.types.findActiveByName(DEFAULT_SERVICE_TYPE.name)) ??
-      (await this.types.findFirstActive());
+    const type = active.find(byName(DEFAULT_SERVICE_TYPE.name)) ?? active[0];
     if (!type) throw conflict('No service type is active; rides cannot be requested right now');
-    return toServiceTypeDto(type);
+    return type;
   }
 
   /** Throws 400 unless the id names an active service type (what drivers may choose). */
@@ -71,13 +98,16 @@ export class ServiceTypesService {
 
   async create(dto: CreateServiceTypeDto): Promise<ServiceTypeDto> {
     const type = await this.types.insert(dto);
+    this.cache.forget();
     return toServiceTypeDto(type);
   }
 
   async update(id: number, dto: UpdateServiceTypeDto): Promise<ServiceTypeDto> {
     const changes = definedFields(dto);
     if (Object.keys(changes).length > 0) {
-      if (!(await this.types.update(id, changes))) throw notFound('Service type', id);
+      const updated = await this.types.update(id, changes);
+      this.cache.forget();
+      if (!updated) throw notFound('Service type', id);
     }
     return this.findById(id);
   }
@@ -85,7 +115,9 @@ export class ServiceTypesService {
   /** Types that drivers (or rides) use cannot be deleted; deactivate them instead. */
   async remove(id: number): Promise<void> {
     try {
-      if (!(await this.types.delete(id))) throw notFound('Service type', id);
+      const deleted = await this.types.delete(id);
+      this.cache.forget();
+      if (!deleted) throw notFound('Service type', id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;
       throw conflict(

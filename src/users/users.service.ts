@@ -7,6 +7,8 @@ import { DRIVER_ROLE_ID } from '../common/built-ins';
 import { isStillReferenced } from '../common/errors/database-errors';
 import { conflict, DomainError, DomainErrorCode, notFound } from '../common/errors/domain-error';
 import { pageOf, type Page, type PaginationQueryDto } from '../common/pagination/pagination.dto';
+import { ChangeFeed } from '../database/change-feed';
+import { ReadThroughCache } from '../database/read-through-cache';
 import { DriversService } from '../drivers/drivers.service';
 import type { UpdateMeDto } from './dto/me.dto';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/user.dto';
@@ -15,15 +17,37 @@ import { hashPassword, verifyPassword } from './password-hasher';
 import { type NewUser, type UserChanges, UserStore } from './user.store';
 import { toUserDto } from './users.mapper';
 
+/** Callers kept in memory at most; each is a few dozen bytes. */
+const MAX_CACHED_CALLERS = 50_000;
+
 /** Accounts: who they are, their role and their password. */
 @Injectable()
 export class UsersService {
+  /**
+   * Who an access token speaks for, read on every authenticated request, kept in memory while the
+   * database's change feed is live. A deleted account or a changed role is dropped here before
+   * the change is answered, and on every other process when the database announces it.
+   */
+  private readonly callers: ReadThroughCache<number, Caller>;
+
   constructor(
     private readonly users: UserStore,
     private readonly drivers: DriversService,
     private readonly sessions: LoginSessions,
     @InjectConnection() private readonly sequelize: Sequelize,
-  ) {}
+    feed: ChangeFeed,
+  ) {
+    this.callers = new ReadThroughCache(feed, MAX_CACHED_CALLERS);
+    feed.subscribe((change) => {
+      if (change === 'reset' || change.table === 'Roles') this.callers.forget();
+      else if (change.table === 'Users') this.callers.forget(change.id);
+    });
+  }
+
+  /** After a role is renamed or deleted: its holders' callers name it. */
+  forgetCallers(): void {
+    this.callers.forget();
+  }
 
   async list(query: ListUsersQueryDto): Promise<Page<UserDto>> {
     const { rows, total } = await this.users.page(
@@ -60,7 +84,7 @@ export class UsersService {
 
   /** The caller behind an access token (see UserStore.findCaller). */
   findCaller(id: number): Promise<Caller | undefined> {
-    return this.users.findCaller(id);
+    return this.callers.get(id, () => this.users.findCaller(id));
   }
 
   findRoleId(id: number): Promise<number | undefined> {
@@ -102,6 +126,8 @@ export class UsersService {
           await this.drivers.goOffline(id, transaction);
         }
       });
+      // Once committed: a caller read before then must not outlive the change.
+      if (changes.roleId !== undefined) this.callers.forget(id);
     }
     return this.findById(id);
   }
@@ -123,7 +149,9 @@ export class UsersService {
   /** Users who have taken or driven rides are kept: the rides' history needs them. */
   async remove(id: number): Promise<void> {
     try {
-      if (!(await this.users.delete(id))) throw notFound('User', id);
+      const deleted = await this.users.delete(id);
+      this.callers.forget(id);
+      if (!deleted) throw notFound('User', id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;
       throw conflict(`User ${id} has rides on record and cannot be deleted`);

@@ -4,7 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { type Account, uniqueUsername } from '../support/accounts';
 import { type ApiProcess, buildApi, startApiProcess } from '../support/api-process';
-import { createTestApp, type TestApp } from '../support/app';
+import { changeElsewhere, createTestApp, type TestApp } from '../support/app';
 import { createMigratedDatabase, type TestDatabase } from '../support/database';
 import { nowInSeconds, signJwt } from '../support/jwt';
 import { withClient } from '../support/postgres';
@@ -242,9 +242,9 @@ describe('the /realtime handshake', () => {
     const rider = await insertRider(t);
     const before = await connectRealtime(baseUrl, rider.accessToken);
     before.close();
-    await t.sequelize.query(`DELETE FROM "Users" WHERE id = :id`, {
-      replacements: { id: rider.id },
-    });
+    await changeElsewhere(t, 'Users', () =>
+      t.sequelize.query(`DELETE FROM "Users" WHERE id = :id`, { replacements: { id: rider.id } }),
+    );
     await expect(connectRealtime(baseUrl, rider.accessToken)).rejects.toMatchObject(
       refusal(/no longer exists/),
     );

@@ -62,21 +62,21 @@ describe('RideStore', () => {
     it('gives a rider one active ride at a time', async () => {
       const riderId = await rider();
       const first = await rides.insertRequested(newRide(riderId));
-      expect(first).toEqual(expect.any(Number));
+      expect(first).toMatchObject({ id: expect.any(Number), status: 'REQUESTED', riderId });
       expect(await rides.insertRequested(newRide(riderId))).toBeUndefined();
       expect(
         await t.select(`SELECT id FROM "RideRequests" WHERE "riderId" = :riderId`, { riderId }),
-      ).toEqual([{ id: first }]);
-      await rides.transitionIfAllowed(first!, 'cancel', { as: 'rider', userId: riderId });
-      expect(await rides.insertRequested(newRide(riderId))).toEqual(expect.any(Number));
+      ).toEqual([{ id: first!.id }]);
+      await rides.transitionIfAllowed(first!.id, 'cancel', { as: 'rider', userId: riderId });
+      expect(await rides.insertRequested(newRide(riderId))).toMatchObject({ status: 'REQUESTED' });
     });
 
     it('lets exactly one of simultaneous requests by one rider in', async () => {
       const riderId = await rider();
-      const ids = await Promise.all(
+      const created = await Promise.all(
         Array.from({ length: 5 }, () => rides.insertRequested(newRide(riderId))),
       );
-      expect(ids.filter((id) => id !== undefined)).toHaveLength(1);
+      expect(created.filter((ride) => ride !== undefined)).toHaveLength(1);
       expect(
         await t.select(`SELECT id FROM "RideRequests" WHERE "riderId" = :riderId`, { riderId }),
       ).toHaveLength(1);

@@ -1,5 +1,6 @@
 import { DEFAULT_SERVICE_TYPE, RIDER_ROLE_ID } from '../../src/common/built-ins';
 import { DomainError, DomainErrorCode } from '../../src/common/errors/domain-error';
+import { ChangeFeed } from '../../src/database/change-feed';
 import { DriverProfileStore } from '../../src/drivers/driver-profile.store';
 import { DriversModule } from '../../src/drivers/drivers.module';
 import { ServiceTypeStore } from '../../src/service-types/service-type.store';
@@ -22,13 +23,30 @@ describe('ServiceTypeStore, ServiceTypesService and DriverProfileStore', () => {
 
   afterAll(() => t?.close());
 
-  const setActive = (ids: number[], isActive: boolean) =>
-    t.sequelize.query(`UPDATE "ServiceTypes" SET "isActive" = :isActive WHERE id IN (:ids)`, {
-      replacements: { ids, isActive },
+  /**
+   * Changes made behind the service's back, as another process would make them: resolves once the
+   * database's change notice has reached the service (it keeps the types in memory).
+   */
+  const changeTypes = async (change: () => Promise<unknown>) => {
+    let stop: () => void = () => undefined;
+    const heard = new Promise<void>((resolve) => {
+      stop = t.get(ChangeFeed).subscribe((notice) => {
+        if (notice !== 'reset' && notice.table === 'ServiceTypes') resolve();
+      });
     });
+    await change();
+    await heard;
+    stop();
+  };
+  const setActive = (ids: number[], isActive: boolean) =>
+    changeTypes(() =>
+      t.sequelize.query(`UPDATE "ServiceTypes" SET "isActive" = :isActive WHERE id IN (:ids)`, {
+        replacements: { ids, isActive },
+      }),
+    );
   /** Every type active again, and no driver online, whatever a test left behind. */
   afterEach(async () => {
-    await t.sequelize.query(`UPDATE "ServiceTypes" SET "isActive" = true`);
+    await changeTypes(() => t.sequelize.query(`UPDATE "ServiceTypes" SET "isActive" = true`));
     await t.sequelize.query(`UPDATE "DriverProfiles" SET "isOnline" = false`);
   });
 
@@ -42,7 +60,7 @@ describe('ServiceTypeStore, ServiceTypesService and DriverProfileStore', () => {
 
   describe('listing', () => {
     it('lists active types by id and hides inactive ones', async () => {
-      expect((await store.listActive()).map((type) => type.id)).toEqual([1, 2, 3]);
+      expect((await store.listAll()).map((type) => type.id)).toEqual([1, 2, 3]);
       await setActive([2], false);
       expect((await service.listActive()).map((type) => type.name)).toEqual([
         'SwiftRide X',
@@ -80,19 +98,25 @@ describe('ServiceTypeStore, ServiceTypesService and DriverProfileStore', () => {
         name: DEFAULT_SERVICE_TYPE.name,
       });
       // As in an adopted database: the default's name on another row.
-      await t.sequelize.transaction(async (transaction) => {
-        await t.sequelize.query(`UPDATE "ServiceTypes" SET name = 'Old X' WHERE id = 1`, {
-          transaction,
-        });
-        await t.sequelize.query(`UPDATE "ServiceTypes" SET name = 'SwiftRide X' WHERE id = 3`, {
-          transaction,
-        });
-      });
+      await changeTypes(() =>
+        t.sequelize.transaction(async (transaction) => {
+          await t.sequelize.query(`UPDATE "ServiceTypes" SET name = 'Old X' WHERE id = 1`, {
+            transaction,
+          });
+          await t.sequelize.query(`UPDATE "ServiceTypes" SET name = 'SwiftRide X' WHERE id = 3`, {
+            transaction,
+          });
+        }),
+      );
       try {
         expect(await service.findForRide({})).toMatchObject({ id: 3, name: 'SwiftRide X' });
       } finally {
-        await t.sequelize.query(`UPDATE "ServiceTypes" SET name = 'SwiftRide Black' WHERE id = 3`);
-        await t.sequelize.query(`UPDATE "ServiceTypes" SET name = 'SwiftRide X' WHERE id = 1`);
+        await changeTypes(async () => {
+          await t.sequelize.query(
+            `UPDATE "ServiceTypes" SET name = 'SwiftRide Black' WHERE id = 3`,
+          );
+          await t.sequelize.query(`UPDATE "ServiceTypes" SET name = 'SwiftRide X' WHERE id = 1`);
+        });
       }
     });
 

@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize-typescript';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.setup';
+import { ChangeFeed } from '../../src/database/change-feed';
 import { hashPassword } from '../../src/users/password-hasher';
 import { loadConfig } from '../../src/config/configuration';
 import { createMigratedDatabase, type TestDatabase } from './database';
@@ -100,4 +101,28 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       }
     },
   };
+}
+
+/**
+ * Runs a change straight in the database, as another API process or an operator would, and
+ * resolves once the app has heard the database announce it (it caches service types and callers).
+ */
+export async function changeElsewhere<T>(
+  t: TestApp,
+  table: 'Users' | 'Roles' | 'ServiceTypes',
+  change: () => Promise<T>,
+): Promise<T> {
+  let stop: () => void = () => undefined;
+  const heard = new Promise<void>((resolve) => {
+    stop = t.app.get(ChangeFeed).subscribe((notice) => {
+      if (notice !== 'reset' && notice.table === table) resolve();
+    });
+  });
+  try {
+    const result = await change();
+    await heard;
+    return result;
+  } finally {
+    stop();
+  }
 }

@@ -1,0 +1,91 @@
+import { bearer, createDriver, createRider } from '../support/accounts';
+import { createTestApp, type TestApp } from '../support/app';
+
+/**
+ * Service types and callers are kept in memory. A change through this process shows at once; a
+ * change anywhere else (another API process, an operator's psql) within a second, announced by
+ * the database.
+ */
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+
+afterAll(() => t.close());
+
+/** Asks until `check` holds; how long it took, or a failure after `withinMs`. */
+async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > withinMs) throw new Error(`not seen within ${withinMs} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return Date.now() - started;
+}
+
+const typeNames = async () =>
+  (await t.http.get('/api/service-types').expect(200)).body.map(
+    (type: { name: string }) => type.name,
+  );
+
+describe('service types', () => {
+  it("shows an admin's change at once", async () => {
+    await t.http.get('/api/service-types').expect(200);
+    await t.admin.patch('/api/service-types/2').send({ name: 'SwiftRide XL' }).expect(200);
+    expect(await typeNames()).toContain('SwiftRide XL');
+    await t.admin.patch('/api/service-types/2').send({ name: 'SwiftRide SUV' }).expect(200);
+    expect(await typeNames()).toContain('SwiftRide SUV');
+  });
+
+  it('shows a change made elsewhere within a second', async () => {
+    expect(await typeNames()).toContain('SwiftRide Black');
+    await t.sequelize.query(`UPDATE "ServiceTypes" SET "isActive" = false WHERE id = 3`);
+    await eventually(async () => !(await typeNames()).includes('SwiftRide Black'), 1_000);
+    await t.sequelize.query(`UPDATE "ServiceTypes" SET "isActive" = true WHERE id = 3`);
+    await eventually(async () => (await typeNames()).includes('SwiftRide Black'), 1_000);
+  });
+});
+
+describe('callers', () => {
+  const secureRoute = (account: { accessToken: string }) =>
+    t.http.get('/api/auth/secure-route').set('Authorization', bearer(account));
+
+  it('refuses an account deleted by an admin at once', async () => {
+    const rider = await createRider(t);
+    await secureRoute(rider).expect(200);
+    await t.admin.delete(`/api/users/${rider.id}`).expect(204);
+    await secureRoute(rider).expect(401);
+  });
+
+  it('refuses an account deleted elsewhere within a second', async () => {
+    const rider = await createRider(t);
+    await secureRoute(rider).expect(200);
+    await t.sequelize.query(`DELETE FROM "Sessions" WHERE "userId" = :id`, {
+      replacements: { id: rider.id },
+    });
+    await t.sequelize.query(`DELETE FROM "Users" WHERE id = :id`, {
+      replacements: { id: rider.id },
+    });
+    await eventually(async () => (await secureRoute(rider)).status === 401, 1_000);
+  });
+
+  it("applies an admin's demotion of a driver at once", async () => {
+    const driver = await createDriver(t);
+    const profile = () => t.http.get('/api/drivers/me').set('Authorization', bearer(driver));
+    await profile().expect(200);
+    await t.admin.patch(`/api/users/${driver.id}`).send({ roleId: 1 }).expect(200);
+    await profile().expect(403);
+  });
+
+  it('applies a role change made elsewhere within a second', async () => {
+    const driver = await createDriver(t);
+    const profile = () => t.http.get('/api/drivers/me').set('Authorization', bearer(driver));
+    await profile().expect(200);
+    await t.sequelize.query(`UPDATE "Users" SET "roleId" = 1 WHERE id = :id`, {
+      replacements: { id: driver.id },
+    });
+    await eventually(async () => (await profile()).status === 403, 1_000);
+  });
+});
