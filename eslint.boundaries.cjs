@@ -5,13 +5,14 @@
  * associations). `common/` imports no feature. See docs/architecture.md.
  */
 const FEATURE_USES = {
+  metrics: [],
   'service-types': [],
   drivers: ['service-types'],
-  users: ['drivers'],
+  users: ['drivers', 'metrics'],
   roles: ['users'],
   auth: ['users', 'drivers', 'service-types'],
-  realtime: ['auth'],
-  rides: ['drivers', 'service-types', 'realtime'],
+  realtime: ['auth', 'metrics'],
+  rides: ['drivers', 'service-types', 'realtime', 'metrics'],
   health: [],
 };
 const FEATURES = Object.keys(FEATURE_USES);

@@ -5,6 +5,7 @@ import type { AppConfig } from './config/configuration';
 import { DatabaseModule } from './database/database.module';
 import { DriversModule } from './drivers/drivers.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RidesModule } from './rides/rides.module';
 import { RolesModule } from './roles/roles.module';
 import { ServiceTypesModule } from './service-types/service-types.module';
@@ -22,6 +23,7 @@ export class AppModule {
           load: [() => ({ ...config })],
         }),
         DatabaseModule,
+        MetricsModule.forRoot(config.metrics),
         AuthModule,
         HealthModule,
         UsersModule,

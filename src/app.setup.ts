@@ -8,6 +8,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { acceptJsonBodiesOnly, frameworkErrors } from './common/http/json-body';
 import { createValidationPipe } from './common/http/validation.pipe';
 import type { AppConfig } from './config/configuration';
+import { instrumentHttp } from './metrics/http-metrics';
 import { RealtimeAdapter } from './realtime/realtime.adapter';
 
 /** The API as both `main.ts` and the e2e tests run it: same adapter, pipes, filter and docs. */
@@ -55,6 +56,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
   });
   if (config.http.logRequests) logRequests(app);
+  instrumentHttp(app);
   setUpSwagger(app);
   return app;
 }

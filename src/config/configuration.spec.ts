@@ -37,6 +37,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV/);
   });
 
+  it('exposes no metrics by default, and a metrics port on loopback when asked', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).metrics).toEqual({
+      port: undefined,
+      host: '127.0.0.1',
+      token: undefined,
+    });
+    expect(loadConfig({ NODE_ENV: 'test', METRICS_PORT: '9464' }).metrics.port).toBe(9464);
+  });
+
+  it('refuses a metrics token too short to be a secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'test', METRICS_TOKEN: 'metrics' })).toThrow(
+      /METRICS_TOKEN must be at least 32 characters/,
+    );
+    const token = 'f'.repeat(16) + '0123456789abcdef';
+    expect(loadConfig({ NODE_ENV: 'test', METRICS_TOKEN: token }).metrics.token).toBe(token);
+  });
+
   it('refuses to start in production without a strong JWT_SECRET', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set/);
     expect(() => production({ JWT_SECRET: 'short' })).toThrow(/at least 32 random characters/);

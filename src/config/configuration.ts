@@ -53,6 +53,13 @@ export interface RealtimeConfig {
   redisUrl?: string;
 }
 
+/** Where Prometheus may scrape; neither set means no metrics are exposed (nor HTTP timings taken). */
+export interface MetricsConfig {
+  port?: number;
+  host: string;
+  token?: string;
+}
+
 export interface AdminConfig {
   username?: string;
   password?: string;
@@ -66,6 +73,7 @@ export interface AppConfig {
   rateLimits: RateLimitConfig;
   rides: RidesConfig;
   realtime: RealtimeConfig;
+  metrics: MetricsConfig;
   admin: AdminConfig;
 }
 
@@ -149,6 +157,7 @@ export function loadConfig(
       locationStaleSeconds: env.DRIVER_LOCATION_STALE_SECONDS,
     },
     realtime: { redisUrl: env.REDIS_URL },
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN },
     admin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
   };
 }

@@ -160,6 +160,25 @@ export class EnvironmentVariables {
   @Min(10)
   DRIVER_LOCATION_STALE_SECONDS = 120;
 
+  /** A separate port serving GET /metrics (Prometheus text); unset: no such server. */
+  @IsOptional()
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
+
+  /** Opens GET /api/metrics to `Authorization: Bearer <token>`; unset: the route does not exist. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, {
+    message: 'METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+  })
+  METRICS_TOKEN?: string;
+
   @IsOptional()
   @IsString()
   @MinLength(3)

@@ -3,6 +3,7 @@ import { type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { Authenticator, bearerToken } from '../auth/authenticator';
 import { DomainError } from '../common/errors/domain-error';
+import { Metrics } from '../metrics/metrics';
 import { RealtimePublisher, userRoom } from './realtime.publisher';
 
 /** Why a socket was turned away; socket.io hands `data` to the client's `connect_error`. */
@@ -28,10 +29,13 @@ export class RealtimeGateway implements OnGatewayInit {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly publisher: RealtimePublisher,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(namespace: Namespace): void {
     this.publisher.attach(namespace);
+    // Admitted sockets only: the namespace lists a socket once its handshake has passed.
+    this.metrics.countRealtimeConnectionsWith(() => namespace.sockets.size);
     namespace.use((socket, next) => {
       this.admit(socket).then(
         () => next(),

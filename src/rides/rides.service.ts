@@ -13,6 +13,7 @@ import { type Page, pageOf, type PaginationQueryDto } from '../common/pagination
 import { estimateTrip, fareFor, greatCircleMeters, type LatLng } from '../common/geo/trip';
 import type { RidesConfig } from '../config/configuration';
 import { DriversService } from '../drivers/drivers.service';
+import { Metrics } from '../metrics/metrics';
 import { RealtimeEvent, RealtimePublisher } from '../realtime/realtime.publisher';
 import { ServiceTypesService } from '../service-types/service-types.service';
 import {
@@ -51,6 +52,7 @@ export class RidesService {
     private readonly realtime: RealtimePublisher,
     private readonly serviceTypes: ServiceTypesService,
     private readonly drivers: DriversService,
+    private readonly metrics: Metrics,
     config: ConfigService,
   ) {
     this.config = config.getOrThrow<RidesConfig>('rides');
@@ -97,6 +99,7 @@ export class RidesService {
         `You already have an active ride${active ? ` (ride ${active.id}, ${active.status})` : ''}`,
       );
     }
+    this.metrics.rideTransitioned('request');
     this.offer(ride);
     return toRideDto(ride);
   }
@@ -148,6 +151,7 @@ export class RidesService {
     const as = actorOf('accept', caller);
     const ride = await this.store.transitionIfAllowed(rideId, 'accept', { as, userId: caller.id });
     if (!ride) throw await this.refusalOfAccept(rideId, caller.id);
+    this.metrics.rideTransitioned('accept');
     this.tellParties(ride);
     this.withdrawOffer(ride);
     return toRideDto(ride);
@@ -172,6 +176,7 @@ export class RidesService {
       { reason },
     );
     if (!ride) throw await this.refusal(rideId, action, caller);
+    this.metrics.rideTransitioned(action);
     this.tellParties(ride);
     if (action === 'release') {
       this.realtime.toUser(caller.id, RealtimeEvent.RideUpdated, toRideDto(ride));
@@ -198,6 +203,7 @@ export class RidesService {
   /** Called by the expiry job; each ride is reported by the one instance that cancelled it. */
   async expireUnanswered(): Promise<number> {
     const expired = await this.store.expireUnanswered(this.config.requestTimeoutSeconds);
+    if (expired.length > 0) this.metrics.rideTransitioned('expire', expired.length);
     for (const ride of expired) {
       this.tellParties(ride);
       this.withdrawOffer(ride);

@@ -15,15 +15,32 @@ const ARGON2_OPTIONS = {
 
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$/;
 
+let inFlight = 0;
+
+/**
+ * Hashes and verifications started and not yet finished in this process: running on, or queued
+ * for, the thread pool (argon2) or the event loop (bcryptjs). A login queue shows here first.
+ */
+export const passwordHashesInFlight = (): number => inFlight;
+
+async function counted<T>(work: () => Promise<T>): Promise<T> {
+  inFlight += 1;
+  try {
+    return await work();
+  } finally {
+    inFlight -= 1;
+  }
+}
+
 export function hashPassword(plain: string): Promise<string> {
-  return argon2.hash(plain, ARGON2_OPTIONS);
+  return counted(() => argon2.hash(plain, ARGON2_OPTIONS));
 }
 
 /** False for a wrong password and for a stored value that is not a hash we know (e.g. `!`). */
 export async function verifyPassword(hash: string, plain: string): Promise<boolean> {
   try {
-    if (hash.startsWith('$argon2')) return await argon2.verify(hash, plain);
-    if (BCRYPT_HASH.test(hash)) return await bcrypt.compare(plain, hash);
+    if (hash.startsWith('$argon2')) return await counted(() => argon2.verify(hash, plain));
+    if (BCRYPT_HASH.test(hash)) return await counted(() => bcrypt.compare(plain, hash));
     return false;
   } catch {
     return false;

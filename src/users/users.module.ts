@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { SequelizeModule } from '@nestjs/sequelize';
 import { DriversModule } from '../drivers/drivers.module';
+import { Metrics } from '../metrics/metrics';
 import { MeController } from './me.controller';
+import { passwordHashesInFlight } from './password-hasher';
 import { User } from './user.model';
 import { UserStore } from './user.store';
 import { UsersController } from './users.controller';
@@ -14,4 +16,8 @@ import { UsersService } from './users.service';
   providers: [UserStore, UsersService],
   exports: [UsersService],
 })
-export class UsersModule {}
+export class UsersModule {
+  constructor(metrics: Metrics) {
+    metrics.countPasswordHashesWith(passwordHashesInFlight);
+  }
+}

@@ -7,6 +7,7 @@ import type { Sequelize } from 'sequelize-typescript';
 import { DRIVER_ROLE_ID } from '../../src/common/built-ins';
 import { loadConfig } from '../../src/config/configuration';
 import { DatabaseModule } from '../../src/database/database.module';
+import { MetricsModule } from '../../src/metrics/metrics.module';
 import { uniquePlate, uniqueUsername } from './accounts';
 import { createMigratedDatabase, type TestDatabase } from './database';
 
@@ -41,6 +42,8 @@ export async function createModuleTest(
           load: [() => ({ ...config })],
         }),
         DatabaseModule,
+        // Global in the app, like the database: features report to it.
+        MetricsModule.forRoot(config.metrics),
         ...imports,
       ],
     }).compile();
