@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { acceptJsonBodiesOnly, frameworkErrors } from './common/http/json-body';
+import { clientErrorHandler } from './common/http/client-errors';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
@@ -24,6 +25,7 @@ export async function createApp(
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     frameworkErrors,
+    clientErrorHandler: clientErrorHandler(log),
     // While draining on shutdown, a request on a kept-alive connection is served (with
     // `Connection: close`), not refused with a bare 503.
     return503OnClosing: false,

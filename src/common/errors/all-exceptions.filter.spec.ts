@@ -112,6 +112,11 @@ describe('AllExceptionsFilter.map', () => {
     });
   });
 
+  it('blames a body abandoned by the client on the client', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    expect(filter.map(aborted)).toMatchObject({ status: 400, code: 'REQUEST_ABORTED' });
+  });
+
   it('hides everything about unexpected errors', () => {
     expect(filter.map(new TypeError('cannot read x of undefined'))).toEqual({
       status: 500,

@@ -6,6 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
+import { isNativeError } from 'node:util/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConnectionError,
@@ -170,6 +171,25 @@ function isFastifyClientError(
   );
 }
 
+const ABORTED: Mapped = {
+  status: HttpStatus.BAD_REQUEST,
+  code: ErrorCode.RequestAborted,
+  message: 'The connection closed before the whole request body arrived',
+};
+
+/**
+ * Node's `aborted`: the client went away in the middle of its body. Nobody is left to answer,
+ * and anyone could cause it at will, so it must not count (or log) as a server error.
+ */
+function isAbortedByClient(error: unknown): boolean {
+  return isError(error) && error.message === 'aborted' && error.code === 'ECONNRESET';
+}
+
+/** Also true of errors made by Node's own modules in another realm (as under Jest). */
+function isError(value: unknown): value is NodeJS.ErrnoException {
+  return value instanceof Error || isNativeError(value);
+}
+
 /**
  * Turns every error into `{ success: false, statusCode, error, code, message, details?, requestId }`.
  * Unknown errors become a generic 500; their stack goes to the log under the request's id, never
@@ -234,6 +254,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     if (isFastifyClientError(exception)) return fromFastifyError(exception);
+    if (isAbortedByClient(exception)) return ABORTED;
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       code: ErrorCode.InternalError,
@@ -242,12 +263,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private log(error: ApiError, exception: unknown): void {
-    const description =
-      exception instanceof Error
-        ? `${exception.name}: ${exception.message}`
-        : `${typeof exception}: ${String(exception)}`;
+    const description = isError(exception)
+      ? `${exception.name}: ${exception.message}`
+      : `${typeof exception}: ${String(exception)}`;
     if (error.status === HttpStatus.INTERNAL_SERVER_ERROR) {
-      this.logger.error(description, exception instanceof Error ? exception.stack : undefined);
+      this.logger.error(description, isError(exception) ? exception.stack : undefined);
     } else if (error.status >= 500) {
       this.logger.error(description);
     } else {
