@@ -1,28 +1,38 @@
 import helmet from '@fastify/helmet';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { acceptJsonBodiesOnly, frameworkErrors } from './common/http/json-body';
+import { clientErrorHandler } from './common/http/client-errors';
 import { createValidationPipe } from './common/http/validation.pipe';
+import { createLogger } from './common/logging/logger';
+import { PinoNestLogger } from './common/logging/nest-logger';
+import { requestIdFor, trackRequestIds } from './common/logging/request-context';
 import type { AppConfig } from './config/configuration';
 import { instrumentHttp } from './metrics/http-metrics';
 import { RealtimeAdapter } from './realtime/realtime.adapter';
 
 /** The API as both `main.ts` and the e2e tests run it: same adapter, pipes, filter and docs. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  log: Logger = createLogger(config.log),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    genReqId: requestIdFor,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     frameworkErrors,
+    clientErrorHandler: clientErrorHandler(log),
     // While draining on shutdown, a request on a kept-alive connection is served (with
     // `Connection: close`), not refused with a bare 503.
     return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: config.env === 'test' ? ['error', 'warn'] : ['log', 'error', 'warn'],
+    logger: new PinoNestLogger(log),
     // No form-body parser: a form post is a 415, not a way around CORS preflight.
     bodyParser: false,
   });
@@ -39,6 +49,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     realtime.disconnectClients();
     done();
   });
+  trackRequestIds(fastify);
   acceptJsonBodiesOnly(fastify);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
@@ -55,22 +66,30 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       },
     },
   });
-  if (config.http.logRequests) logRequests(app);
+  if (config.http.logRequests) logRequests(fastify, log);
   instrumentHttp(app);
   setUpSwagger(app);
   return app;
 }
 
-function logRequests(app: NestFastifyApplication): void {
-  const logger = new Logger('HTTP');
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', (request, reply, done) => {
-      const path = request.url.split('?')[0];
-      logger.log(`${request.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
-      done();
-    });
+function logRequests(fastify: FastifyInstance, log: Logger): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The path only: a query string may carry what should not be logged.
+    const path = request.url.split('?')[0];
+    const durationMs = Math.round(reply.elapsedTime * 10) / 10;
+    log.info(
+      {
+        context: 'HTTP',
+        requestId: request.id,
+        method: request.method,
+        path,
+        status: reply.statusCode,
+        durationMs,
+      },
+      `${request.method} ${path} ${reply.statusCode} ${durationMs}ms`,
+    );
+    done();
+  });
 }
 
 function setUpSwagger(app: NestFastifyApplication): void {
@@ -80,7 +99,8 @@ function setUpSwagger(app: NestFastifyApplication): void {
       .setTitle('SwiftRide API')
       .setDescription(
         'Ride-sharing backend. Every error has the shape ' +
-          '`{ success: false, statusCode, error, message, details? }`. Live updates ' +
+          '`{ success: false, statusCode, error, code, message, details?, requestId }`; branch on ' +
+          '`code` (listed in ErrorCode). Every response carries `X-Request-Id`. Live updates ' +
           '(`ride.updated`, `ride.offered`, `ride.taken`, `driver.location`) come over Socket.IO on ' +
           'the namespace `/realtime`, with the access token as `auth.token`; the README lists ' +
           'their payloads.',

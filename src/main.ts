@@ -1,10 +1,15 @@
 import { Logger } from '@nestjs/common';
+import type { Logger as PinoLogger } from 'pino';
 import { runSeeders, migrateUp } from '../db/migrator';
 import { createApp } from './app.setup';
+import { createLogger, flushLogs } from './common/logging/logger';
+import { PinoNestLogger } from './common/logging/nest-logger';
 import { type AppConfig, loadConfig } from './config/configuration';
 import { type RunningDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 
 const logger = new Logger('Bootstrap');
+/** Set once the configuration is read; until then Nest's console logger writes (synchronously). */
+let log: PinoLogger | undefined;
 
 /** With no DATABASE_URL the API brings its own PostgreSQL, migrated and seeded before serving. */
 async function provideDatabase(config: AppConfig): Promise<RunningDatabase> {
@@ -29,8 +34,14 @@ async function provideDatabase(config: AppConfig): Promise<RunningDatabase> {
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  const pino = createLogger(config.log);
+  log = pino;
+  Logger.overrideLogger(new PinoNestLogger(pino));
   const database = await provideDatabase(config);
-  const app = await createApp({ ...config, database: { ...config.database, url: database.url } });
+  const app = await createApp(
+    { ...config, database: { ...config.database, url: database.url } },
+    pino,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -47,6 +58,7 @@ async function bootstrap(): Promise<void> {
     await database
       .stop()
       .catch((error: Error) => logger.error(`stopping PostgreSQL: ${error.message}`));
+    await flushLogs(pino);
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -62,7 +74,8 @@ async function bootstrap(): Promise<void> {
   logger.log(`SwiftRide API on http://localhost:${config.http.port}/api (docs at /docs)`);
 }
 
-bootstrap().catch((error: unknown) => {
+bootstrap().catch(async (error: unknown) => {
   logger.error(error instanceof Error ? error.message : String(error));
+  if (log) await flushLogs(log);
   process.exit(1);
 });

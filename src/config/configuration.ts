@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import type { LogConfig } from '../common/logging/logger';
 import { validateEnvironment } from './environment';
 
 export interface DatabaseConfig {
@@ -68,6 +69,7 @@ export interface AdminConfig {
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   http: HttpConfig;
+  log: LogConfig;
   database: DatabaseConfig;
   auth: AuthConfig;
   rateLimits: RateLimitConfig;
@@ -127,6 +129,10 @@ export function loadConfig(
         .filter(Boolean),
       logRequests: env.LOG_REQUESTS ?? env.NODE_ENV === 'production',
       trustProxy: env.TRUST_PROXY,
+    },
+    log: {
+      level: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
+      format: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     },
     database: {
       url: env.DATABASE_URL,

@@ -77,6 +77,16 @@ export class EnvironmentVariables {
   @IsBoolean()
   LOG_REQUESTS?: boolean;
 
+  /** Default: `warn` in tests, `info` otherwise. */
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+  /** Default: `json` in production, `pretty` otherwise. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
   @IsOptional()
   @IsString()
   JWT_SECRET?: string;

@@ -192,7 +192,10 @@ export class RidesService {
       const state = await this.store.findState(rideId);
       if (!state || state.riderId !== riderId) throw notFound('Ride', rideId);
       if (state.status !== 'COMPLETED') {
-        throw conflict(`Ride ${rideId} is ${state.status}; only a COMPLETED ride can be rated`);
+        throw conflict(
+          `Ride ${rideId} is ${state.status}; only a COMPLETED ride can be rated`,
+          DomainErrorCode.RideStateConflict,
+        );
       }
       throw conflict(`Ride ${rideId} has already been rated`);
     }
@@ -271,11 +274,19 @@ export class RidesService {
     if (!ride) return notFound('Ride', rideId);
     if (ASSIGNED_STATUSES.includes(ride.status)) {
       return ride.driverId === driverId
-        ? conflict(`You have already accepted ride ${rideId} (it is ${ride.status})`)
-        : conflict(`Ride ${rideId} has already been taken by another driver`);
+        ? conflict(
+            `You have already accepted ride ${rideId} (it is ${ride.status})`,
+            DomainErrorCode.RideStateConflict,
+          )
+        : conflict(taken(rideId), DomainErrorCode.RideAlreadyTaken);
     }
     // Any driver may try to take a ride, so any driver learns why not: its state, nothing more.
-    if (ride.status !== 'REQUESTED') return conflict(refusalMessage(rideId, 'accept', ride.status));
+    if (ride.status !== 'REQUESTED') {
+      return conflict(
+        refusalMessage(rideId, 'accept', ride.status),
+        DomainErrorCode.RideStateConflict,
+      );
+    }
     if (!profile) return notFound('Driver profile of user', driverId);
     if (!profile.isOnline) return conflict('Go online before accepting rides');
     if (profile.serviceTypeId !== ride.serviceTypeId) {
@@ -286,16 +297,18 @@ export class RidesService {
     }
     const current = await this.store.findActive(driverId, true);
     if (current) return conflict(`You already have an active ride (ride ${current.id})`);
-    return conflict(`Ride ${rideId} has already been taken by another driver`);
+    return conflict(taken(rideId), DomainErrorCode.RideAlreadyTaken);
   }
 
   /** Why a transition did not apply: 404 to whoever may not see the ride, else 409 naming its state. */
   private async refusal(rideId: number, action: RideAction, caller: Caller): Promise<DomainError> {
     const ride = await this.store.findState(rideId);
     if (!ride || !isParty(ride, caller)) return notFound('Ride', rideId);
-    return conflict(refusalMessage(rideId, action, ride.status));
+    return conflict(refusalMessage(rideId, action, ride.status), DomainErrorCode.RideStateConflict);
   }
 }
+
+const taken = (rideId: number) => `Ride ${rideId} has already been taken by another driver`;
 
 function endpoints(trip: TripDto): [LatLng, LatLng] {
   return [

@@ -102,7 +102,9 @@ describe('PostgreSQL goes away under load', () => {
         success: false,
         statusCode: 503,
         error: 'Service Unavailable',
+        code: 'SERVICE_UNAVAILABLE',
         message: 'The database is unavailable; try again shortly',
+        requestId: expect.any(String),
       });
     }
 

@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import { ErrorCode } from '../../src/common/errors/error-codes';
 import { createTestApp, SECRET_PATTERNS, type TestApp } from '../support/app';
 
 /** The conventions every endpoint shares: one error shape, no leaks, Swagger, security headers. */
@@ -40,16 +41,19 @@ async function createUser(): Promise<{ id: number; username: string }> {
   return response.body as { id: number; username: string };
 }
 
-function expectErrorShape(response: Response, status: number): void {
+function expectErrorShape(response: Response, status: number, code?: ErrorCode): void {
   expect(response.status).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/json/);
   expect(response.body).toEqual({
     success: false,
     statusCode: status,
     error: expect.any(String),
+    code: code ?? expect.any(String),
     message: expect.any(String),
     ...('details' in response.body && { details: expect.any(Array) }),
+    requestId: response.headers['x-request-id'],
   });
+  expect(Object.values(ErrorCode)).toContain(response.body.code);
   expect(response.body.message.length).toBeGreaterThan(0);
 }
 
@@ -70,13 +74,13 @@ describe('the error shape', () => {
     ['GET', '/api/users/1/friends'],
   ])('answers an unknown route %s %s with 404', async (method, path) => {
     const response = await t.admin[method.toLowerCase() as 'get' | 'delete' | 'put'](path);
-    expectErrorShape(response, 404);
+    expectErrorShape(response, 404, ErrorCode.NotFound);
     expect(response.body.error).toBe('Not Found');
   });
 
   it('answers malformed JSON with 400', async () => {
     const response = await sendRaw('/api/users', 'application/json', '{"username": "ann",');
-    expectErrorShape(response, 400);
+    expectErrorShape(response, 400, ErrorCode.MalformedRequest);
     expect(response.body.error).toBe('Bad Request');
   });
 
@@ -93,7 +97,7 @@ describe('the error shape', () => {
     const response = await t.admin
       .post('/api/users')
       .send({ username: 'x'.repeat(BODY_LIMIT + 1), password: PASSWORD, roleId: 1 });
-    expectErrorShape(response, 413);
+    expectErrorShape(response, 413, ErrorCode.PayloadTooLarge);
     expect(response.body.error).toBe('Payload Too Large');
   });
 
@@ -101,7 +105,7 @@ describe('the error shape', () => {
     const response = await t.admin
       .post('/api/users')
       .send({ username: 'x'.repeat(BODY_LIMIT - 100), password: PASSWORD, roleId: 1 });
-    expectErrorShape(response, 400);
+    expectErrorShape(response, 400, ErrorCode.ValidationFailed);
     expect(response.body.details).toEqual([
       { field: 'username', message: 'username must be between 3 and 32 characters' },
     ]);
@@ -111,7 +115,7 @@ describe('the error shape', () => {
     'answers a body of type %s with 415',
     async (type) => {
       const response = await sendRaw('/api/users', type, 'username=ann');
-      expectErrorShape(response, 415);
+      expectErrorShape(response, 415, ErrorCode.UnsupportedMediaType);
       expect(response.body.error).toBe('Unsupported Media Type');
     },
   );
@@ -120,7 +124,7 @@ describe('the error shape', () => {
     const response = await t.admin
       .post('/api/users')
       .send({ username: 'a', password: 'short', roleId: 0, extra: 1 });
-    expectErrorShape(response, 400);
+    expectErrorShape(response, 400, ErrorCode.ValidationFailed);
     expect(response.body.message).not.toContain('\n');
     const details = response.body.details as Record<string, unknown>[];
     expect(details.length).toBeGreaterThanOrEqual(4);
@@ -140,7 +144,41 @@ describe('the error shape', () => {
   });
 
   it('answers a path with broken percent-encoding in the same error shape', async () => {
-    expectErrorShape(await t.admin.get('/api/users/%FF'), 400);
+    expectErrorShape(await t.admin.get('/api/users/%FF'), 400, ErrorCode.MalformedRequest);
+  });
+});
+
+describe('error codes', () => {
+  it('answers a missing or invalid token with UNAUTHORIZED', async () => {
+    expectErrorShape(await t.http.get('/api/users'), 401, ErrorCode.Unauthorized);
+    const bad = await t.http.get('/api/users').set('Authorization', 'Bearer not.a.token');
+    expectErrorShape(bad, 401, ErrorCode.Unauthorized);
+  });
+
+  it('answers a role that may not act with FORBIDDEN', async () => {
+    const user = await createUser();
+    const login = await t.http
+      .post('/api/auth/login')
+      .send({ username: user.username, password: PASSWORD })
+      .expect(200);
+    const response = await t.http
+      .get('/api/users')
+      .set('Authorization', `Bearer ${login.body.accessToken as string}`);
+    expectErrorShape(response, 403, ErrorCode.Forbidden);
+  });
+
+  it('answers a missing record with NOT_FOUND and a taken name with CONFLICT', async () => {
+    expectErrorShape(await t.admin.get('/api/users/987655'), 404, ErrorCode.NotFound);
+    const user = await createUser();
+    const duplicate = await t.admin
+      .post('/api/users')
+      .send({ username: user.username, password: PASSWORD, roleId: 1 });
+    expectErrorShape(duplicate, 409, ErrorCode.Conflict);
+  });
+
+  it('answers a value PostgreSQL refuses with VALIDATION_FAILED', async () => {
+    const response = await t.admin.get('/api/users/99999999999');
+    expectErrorShape(response, 400, ErrorCode.ValidationFailed);
   });
 });
 
@@ -294,6 +332,24 @@ describe('API documentation', () => {
     expect(conflict.content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/ErrorResponseDto',
     });
+  });
+});
+
+describe('documented error codes', () => {
+  it('lists every error code, each with its meaning, in the error schema', async () => {
+    const response = await t.admin.get('/docs-json').expect(200);
+    const schemas = response.body.components.schemas;
+    expect(schemas.ErrorResponseDto.properties.code.allOf).toEqual([
+      { $ref: '#/components/schemas/ErrorCode' },
+    ]);
+    expect(schemas.ErrorResponseDto.required).toEqual(
+      expect.arrayContaining(['code', 'requestId']),
+    );
+    expect([...schemas.ErrorCode.enum].sort()).toEqual(Object.values(ErrorCode).sort());
+    const description = schemas.ErrorResponseDto.properties.code.description as string;
+    for (const code of Object.values(ErrorCode)) {
+      expect(description).toMatch(new RegExp(`\`${code}\`: \\S`));
+    }
   });
 });
 

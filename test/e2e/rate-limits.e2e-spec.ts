@@ -33,7 +33,9 @@ function expectThrottled(response: Response): void {
     success: false,
     statusCode: 429,
     error: 'Too Many Requests',
+    code: 'RATE_LIMITED',
     message: expect.any(String),
+    requestId: response.headers['x-request-id'],
   });
   const retryAfter = response.headers['retry-after'];
   expect(retryAfter).toMatch(/^\d+$/);

@@ -450,10 +450,23 @@ function expectStampedBetween(value: unknown, from: Date, to: Date) {
   expect(ms).toBeLessThanOrEqual(to.getTime() + CLOCK_SLACK_MS);
 }
 
-function expectRefusal(response: Response, status: number, message: RegExp | null) {
+const CODE_OF_STATUS: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  // A transition refused in the ride's state, including a driver accepting their own ride again.
+  409: 'RIDE_STATE_CONFLICT',
+};
+
+function expectRefusal(
+  response: Response,
+  status: number,
+  message: RegExp | null,
+  code = message?.source.includes('taken') ? 'RIDE_ALREADY_TAKEN' : CODE_OF_STATUS[status],
+) {
   expect({ status: response.status, body: response.body }).toMatchObject({
     status,
-    body: { success: false, statusCode: status, message: expect.any(String) },
+    body: { success: false, statusCode: status, code, message: expect.any(String) },
   });
   if (message) expect(response.body.message).toMatch(message);
 }
@@ -633,7 +646,7 @@ describe('ratings', () => {
     const rated = await storedRide(t, rideId);
     expect(rated.rating).toBe(2);
     const again = await rideAction(t, cast.rider, rideId, 'rate', { rating: 5 });
-    expectRefusal(again, 409, /already/);
+    expectRefusal(again, 409, /already/, 'CONFLICT');
     expect(await storedRide(t, rideId)).toEqual(rated);
   });
 });

@@ -35,8 +35,14 @@ const codes = (responses: Response[]) => responses.map((r) => r.status).sort((a,
 const race = (requests: PromiseLike<Response>[]) => Promise.all(requests);
 
 function expectConflict(response: Response, message: string | RegExp) {
+  const expected = typeof message === 'string' ? message : message.source;
+  const code = /already been taken/.test(expected)
+    ? 'RIDE_ALREADY_TAKEN'
+    : /; only a/.test(expected)
+      ? 'RIDE_STATE_CONFLICT'
+      : 'CONFLICT';
   expect(response.status).toBe(409);
-  expect(response.body).toMatchObject({ success: false, statusCode: 409, error: 'Conflict' });
+  expect(response.body).toMatchObject({ success: false, statusCode: 409, error: 'Conflict', code });
   if (typeof message === 'string') expect(response.body.message).toBe(message);
   else expect(response.body.message).toMatch(message);
 }

@@ -842,7 +842,9 @@ describe('GET /api/rides/:id', () => {
         success: false,
         statusCode: 404,
         error: 'Not Found',
+        code: 'NOT_FOUND',
         message: `Ride ${rideId} not found`,
+        requestId: response.headers['x-request-id'],
       });
     }
     // A ride that does not exist looks exactly like one you may not see.
@@ -850,6 +852,7 @@ describe('GET /api/rides/:id', () => {
     expect(missing.body).toEqual({
       ...byOtherRider.body,
       message: byOtherRider.body.message.replace(String(rideId), String(missingId)),
+      requestId: missing.headers['x-request-id'],
     });
     expect((await t.admin.get(`/api/rides/${missingId}`)).status).toBe(404);
   });

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getConnectionToken } from '@nestjs/sequelize';
+import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize-typescript';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
@@ -38,10 +39,14 @@ export interface TestApp {
 }
 
 /**
- * The real API (same setup as `npm start`) on a fresh database of its own. `close()` fails the file
- * if any response it sent contained a password hash.
+ * The real API (same setup as `npm start`) on a fresh database of its own, logging to `log` when
+ * given (see `captureLogs`). `close()` fails the file if any response it sent contained a password
+ * hash.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  log?: Logger,
+): Promise<TestApp> {
   const database = await createMigratedDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -49,7 +54,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...TEST_DEFAULTS,
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, log);
   const bodies: string[] = [];
   app
     .getHttpAdapter()

@@ -6,7 +6,7 @@ import {
   UniqueConstraintError,
 } from 'sequelize';
 import { AllExceptionsFilter } from './all-exceptions.filter';
-import { conflict, notFound, RequestValidationError } from './domain-error';
+import { conflict, DomainErrorCode, notFound, RequestValidationError } from './domain-error';
 
 function pgError(fields: Record<string, unknown>): Error & { sql: string } {
   return Object.assign(new Error('driver message with SQL details'), {
@@ -19,13 +19,18 @@ describe('AllExceptionsFilter.map', () => {
   const filter = new AllExceptionsFilter();
 
   it('maps domain errors to their status codes', () => {
-    expect(filter.map(notFound('User', 4))).toEqual({ status: 404, message: 'User 4 not found' });
-    expect(filter.map(conflict('taken')).status).toBe(409);
+    expect(filter.map(notFound('User', 4))).toEqual({
+      status: 404,
+      code: 'NOT_FOUND',
+      message: 'User 4 not found',
+    });
+    expect(filter.map(conflict('taken'))).toMatchObject({ status: 409, code: 'CONFLICT' });
     const validation = filter.map(
       new RequestValidationError([{ field: 'a', message: 'a is required' }]),
     );
     expect(validation).toEqual({
       status: 400,
+      code: 'VALIDATION_FAILED',
       message: 'Validation failed: a is required',
       details: [{ field: 'a', message: 'a is required' }],
     });
@@ -37,6 +42,7 @@ describe('AllExceptionsFilter.map', () => {
     } as never);
     expect(filter.map(error)).toEqual({
       status: 409,
+      code: 'CONFLICT',
       message: 'username is already taken',
       details: [{ field: 'username', message: 'username is already taken' }],
     });
@@ -48,21 +54,29 @@ describe('AllExceptionsFilter.map', () => {
     } as never);
     expect(filter.map(missing)).toMatchObject({
       status: 400,
+      code: 'VALIDATION_FAILED',
       message: 'roleId does not refer to an existing record',
     });
     const referenced = new ForeignKeyConstraintError({
       parent: pgError({ detail: 'Key (id)=(4) is still referenced from table "Users".' }),
     } as never);
-    expect(filter.map(referenced).status).toBe(409);
+    expect(filter.map(referenced)).toMatchObject({ status: 409, code: 'CONFLICT' });
   });
 
   it('answers 400 for values PostgreSQL refuses, without the SQL', () => {
     const mapped = filter.map(new DatabaseError(pgError({ code: '22P02' }) as never));
-    expect(mapped).toEqual({ status: 400, message: 'A value in the request is not acceptable' });
+    expect(mapped).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'A value in the request is not acceptable',
+    });
   });
 
   it('answers 503 when the database cannot be reached', () => {
-    expect(filter.map(new ConnectionRefusedError(new Error('ECONNREFUSED'))).status).toBe(503);
+    expect(filter.map(new ConnectionRefusedError(new Error('ECONNREFUSED')))).toMatchObject({
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+    });
   });
 
   it('maps Fastify client errors and keeps Nest HTTP exceptions', () => {
@@ -70,27 +84,54 @@ describe('AllExceptionsFilter.map', () => {
       code: 'FST_ERR_CTP_BODY_TOO_LARGE',
       statusCode: 413,
     });
-    expect(filter.map(tooLarge)).toEqual({ status: 413, message: 'Request body is too large' });
+    expect(filter.map(tooLarge)).toEqual({
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'Request body is too large',
+    });
     expect(filter.map(new NotFoundException('Cannot GET /x'))).toEqual({
       status: 404,
+      code: 'NOT_FOUND',
       message: 'Cannot GET /x',
     });
     expect(filter.map(new BadRequestException(['a', 'b']))).toEqual({
       status: 400,
+      code: 'MALFORMED_REQUEST',
       message: 'a; b',
     });
+  });
+
+  it('gives ride conflicts their own codes', () => {
+    expect(filter.map(conflict('x', DomainErrorCode.RideAlreadyTaken))).toMatchObject({
+      status: 409,
+      code: 'RIDE_ALREADY_TAKEN',
+    });
+    expect(filter.map(conflict('x', DomainErrorCode.RideStateConflict))).toMatchObject({
+      status: 409,
+      code: 'RIDE_STATE_CONFLICT',
+    });
+  });
+
+  it('blames a body abandoned by the client on the client', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    expect(filter.map(aborted)).toMatchObject({ status: 400, code: 'REQUEST_ABORTED' });
   });
 
   it('hides everything about unexpected errors', () => {
     expect(filter.map(new TypeError('cannot read x of undefined'))).toEqual({
       status: 500,
+      code: 'INTERNAL_ERROR',
       message: 'Internal server error',
     });
     expect(filter.map(new DatabaseError(pgError({ code: '42P01' }) as never)).status).toBe(500);
   });
 
   it('answers 503 when the database goes away under a running query', () => {
-    const unavailable = { status: 503, message: 'The database is unavailable; try again shortly' };
+    const unavailable = {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The database is unavailable; try again shortly',
+    };
     const cut = (fields: Record<string, unknown>, message = 'driver message') =>
       new DatabaseError(Object.assign(new Error(message), { sql: 'SELECT 1', ...fields }) as never);
     expect(filter.map(cut({ code: '57P01' }))).toEqual(unavailable);

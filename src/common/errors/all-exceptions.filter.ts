@@ -6,7 +6,8 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { isNativeError } from 'node:util/types';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConnectionError,
   DatabaseError,
@@ -14,23 +15,39 @@ import {
   UniqueConstraintError,
   ValidationError as SequelizeValidationError,
 } from 'sequelize';
+import { REQUEST_ID_HEADER, runWithRequestId } from '../logging/request-context';
 import { isDatabaseUnavailable, isStillReferenced, sqlState } from './database-errors';
-import { DomainError, DomainErrorCode, type FieldError } from './domain-error';
-import { errorBody } from './error-response';
+import { DomainError, DomainErrorCode } from './domain-error';
+import { codeForStatus, ErrorCode } from './error-codes';
+import { type ApiError, errorBody } from './error-response';
 
-interface Mapped {
-  status: number;
-  message: string;
-  details?: FieldError[];
-}
+type Mapped = ApiError;
 
-const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
-  [DomainErrorCode.NotFound]: HttpStatus.NOT_FOUND,
-  [DomainErrorCode.Conflict]: HttpStatus.CONFLICT,
-  [DomainErrorCode.InvalidInput]: HttpStatus.BAD_REQUEST,
-  [DomainErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
-  [DomainErrorCode.Unauthorized]: HttpStatus.UNAUTHORIZED,
-  [DomainErrorCode.TooManyRequests]: HttpStatus.TOO_MANY_REQUESTS,
+/** Each domain error's status and public code, in one place. */
+const DOMAIN_ERRORS: Record<DomainErrorCode, { status: number; code: ErrorCode }> = {
+  [DomainErrorCode.NotFound]: { status: HttpStatus.NOT_FOUND, code: ErrorCode.NotFound },
+  [DomainErrorCode.Conflict]: { status: HttpStatus.CONFLICT, code: ErrorCode.Conflict },
+  [DomainErrorCode.RideAlreadyTaken]: {
+    status: HttpStatus.CONFLICT,
+    code: ErrorCode.RideAlreadyTaken,
+  },
+  [DomainErrorCode.RideStateConflict]: {
+    status: HttpStatus.CONFLICT,
+    code: ErrorCode.RideStateConflict,
+  },
+  [DomainErrorCode.InvalidInput]: {
+    status: HttpStatus.BAD_REQUEST,
+    code: ErrorCode.ValidationFailed,
+  },
+  [DomainErrorCode.Forbidden]: { status: HttpStatus.FORBIDDEN, code: ErrorCode.Forbidden },
+  [DomainErrorCode.Unauthorized]: {
+    status: HttpStatus.UNAUTHORIZED,
+    code: ErrorCode.Unauthorized,
+  },
+  [DomainErrorCode.TooManyRequests]: {
+    status: HttpStatus.TOO_MANY_REQUESTS,
+    code: ErrorCode.RateLimited,
+  },
 };
 
 /** PostgreSQL error classes caused by the values a client sent (bad number, too long, …). */
@@ -44,12 +61,27 @@ const CLIENT_DATA_SQLSTATES = new Set([
   '23514',
 ]);
 
-const FASTIFY_MESSAGES: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type: send application/json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty but Content-Type is application/json',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'Request body is not valid JSON',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+const FASTIFY_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: ErrorCode.PayloadTooLarge,
+    message: 'Request body is too large',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: ErrorCode.UnsupportedMediaType,
+    message: 'Unsupported Content-Type: send application/json',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: ErrorCode.MalformedRequest,
+    message: 'Request body is empty but Content-Type is application/json',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    code: ErrorCode.MalformedRequest,
+    message: 'Request body is not valid JSON',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: ErrorCode.MalformedRequest,
+    message: 'Content-Length does not match the body',
+  },
 };
 
 /** `Key (lower(username::text))=(ann)` → `username`. */
@@ -68,23 +100,32 @@ function fromUniqueViolation(error: UniqueConstraintError): Mapped {
   const field = key ? columnFromKey(key) : 'value';
   return {
     status: HttpStatus.CONFLICT,
+    code: ErrorCode.Conflict,
     message: `${field} is already taken`,
     details: [{ field, message: `${field} is already taken` }],
   };
 }
 
+const STILL_REFERENCED: Mapped = {
+  status: HttpStatus.CONFLICT,
+  code: ErrorCode.Conflict,
+  message: 'This record is still referenced by other records',
+};
+
 function fromForeignKeyViolation(error: ForeignKeyConstraintError): Mapped {
   const detail = pgDetail(error);
   if (/is still referenced/.test(detail)) {
-    return {
-      status: HttpStatus.CONFLICT,
-      message: 'This record is still referenced by other records',
-    };
+    return STILL_REFERENCED;
   }
   const key = /Key \((.+?)\)=\(/.exec(detail)?.[1];
   const field = key ? columnFromKey(key) : 'reference';
   const message = `${field} does not refer to an existing record`;
-  return { status: HttpStatus.BAD_REQUEST, message, details: [{ field, message }] };
+  return {
+    status: HttpStatus.BAD_REQUEST,
+    code: ErrorCode.ValidationFailed,
+    message,
+    details: [{ field, message }],
+  };
 }
 
 /** Statuses that only Fastify's body handling raises; Nest hands them over with terse messages. */
@@ -95,7 +136,8 @@ const BODY_STATUS_MESSAGES: Record<number, string> = {
 
 function fromHttpException(exception: HttpException): Mapped {
   const status = exception.getStatus();
-  if (BODY_STATUS_MESSAGES[status]) return { status, message: BODY_STATUS_MESSAGES[status] };
+  const code = codeForStatus(status);
+  if (BODY_STATUS_MESSAGES[status]) return { status, code, message: BODY_STATUS_MESSAGES[status] };
   const response = exception.getResponse();
   const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
   const message = Array.isArray(raw)
@@ -103,11 +145,17 @@ function fromHttpException(exception: HttpException): Mapped {
     : typeof raw === 'string'
       ? raw
       : exception.message;
-  return { status, message };
+  return { status, code, message };
 }
 
 function fromFastifyError(error: { code: string; statusCode: number; message: string }): Mapped {
-  return { status: error.statusCode, message: FASTIFY_MESSAGES[error.code] ?? error.message };
+  const known = FASTIFY_ERRORS[error.code];
+  if (known) return { status: error.statusCode, ...known };
+  return {
+    status: error.statusCode,
+    code: codeForStatus(error.statusCode),
+    message: error.message,
+  };
 }
 
 function isFastifyClientError(
@@ -123,54 +171,77 @@ function isFastifyClientError(
   );
 }
 
+const ABORTED: Mapped = {
+  status: HttpStatus.BAD_REQUEST,
+  code: ErrorCode.RequestAborted,
+  message: 'The connection closed before the whole request body arrived',
+};
+
 /**
- * Turns every error into `{ success: false, statusCode, error, message, details? }`. Unknown
- * errors become a generic 500; their details go to the log (name and message only), never to
- * the client.
+ * Node's `aborted`: the client went away in the middle of its body. Nobody is left to answer,
+ * and anyone could cause it at will, so it must not count (or log) as a server error.
+ */
+function isAbortedByClient(error: unknown): boolean {
+  return isError(error) && error.message === 'aborted' && error.code === 'ECONNRESET';
+}
+
+/** Also true of errors made by Node's own modules in another realm (as under Jest). */
+function isError(value: unknown): value is NodeJS.ErrnoException {
+  return value instanceof Error || isNativeError(value);
+}
+
+/**
+ * Turns every error into `{ success: false, statusCode, error, code, message, details?, requestId }`.
+ * Unknown errors become a generic 500; their stack goes to the log under the request's id, never
+ * to the client.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const mapped = this.map(exception);
-    if (mapped.status >= 500) this.logUnexpected(exception);
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const error = this.map(exception);
+    runWithRequestId(request.id, () => this.log(error, exception));
     void reply
-      .status(mapped.status)
+      .status(error.status)
       .header('content-type', 'application/json; charset=utf-8')
-      .send(errorBody(mapped.status, mapped.message, mapped.details));
+      .header(REQUEST_ID_HEADER, request.id)
+      .send(errorBody(error, request.id));
   }
 
   map(exception: unknown): Mapped {
     if (exception instanceof DomainError) {
       return {
-        status: DOMAIN_STATUS[exception.code],
+        ...DOMAIN_ERRORS[exception.code],
         message: exception.message,
         details: exception.details,
       };
     }
     if (exception instanceof HttpException) return fromHttpException(exception);
     if (exception instanceof UniqueConstraintError) return fromUniqueViolation(exception);
-    if (isStillReferenced(exception)) {
-      return {
-        status: HttpStatus.CONFLICT,
-        message: 'This record is still referenced by other records',
-      };
-    }
+    if (isStillReferenced(exception)) return STILL_REFERENCED;
     if (exception instanceof ForeignKeyConstraintError) return fromForeignKeyViolation(exception);
     if (exception instanceof SequelizeValidationError) {
       const details = exception.errors.map((item) => ({
         field: item.path ?? 'value',
         message: item.message,
       }));
-      return { status: HttpStatus.BAD_REQUEST, message: 'Validation failed', details };
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        code: ErrorCode.ValidationFailed,
+        message: 'Validation failed',
+        details,
+      };
     }
     if (exception instanceof DatabaseError) {
       const code = sqlState(exception);
       if (CLIENT_DATA_SQLSTATES.has(code)) {
         return {
           status: HttpStatus.BAD_REQUEST,
+          code: ErrorCode.ValidationFailed,
           message: 'A value in the request is not acceptable',
         };
       }
@@ -178,16 +249,29 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof ConnectionError || isDatabaseUnavailable(exception)) {
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
+        code: ErrorCode.ServiceUnavailable,
         message: 'The database is unavailable; try again shortly',
       };
     }
     if (isFastifyClientError(exception)) return fromFastifyError(exception);
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+    if (isAbortedByClient(exception)) return ABORTED;
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      code: ErrorCode.InternalError,
+      message: 'Internal server error',
+    };
   }
 
-  private logUnexpected(exception: unknown): void {
-    const name = exception instanceof Error ? exception.name : typeof exception;
-    const message = exception instanceof Error ? exception.message : String(exception);
-    this.logger.error(`${name}: ${message}`);
+  private log(error: ApiError, exception: unknown): void {
+    const description = isError(exception)
+      ? `${exception.name}: ${exception.message}`
+      : `${typeof exception}: ${String(exception)}`;
+    if (error.status === HttpStatus.INTERNAL_SERVER_ERROR) {
+      this.logger.error(description, isError(exception) ? exception.stack : undefined);
+    } else if (error.status >= 500) {
+      this.logger.error(description);
+    } else {
+      this.logger.debug(`${error.status} ${error.code}: ${error.message}`);
+    }
   }
 }

@@ -2,6 +2,10 @@
 export enum DomainErrorCode {
   NotFound = 'NOT_FOUND',
   Conflict = 'CONFLICT',
+  /** Another driver accepted the ride first. */
+  RideAlreadyTaken = 'RIDE_ALREADY_TAKEN',
+  /** The ride's status does not allow the action. */
+  RideStateConflict = 'RIDE_STATE_CONFLICT',
   InvalidInput = 'INVALID_INPUT',
   Forbidden = 'FORBIDDEN',
   Unauthorized = 'UNAUTHORIZED',
@@ -27,8 +31,11 @@ export class DomainError extends Error {
 export const notFound = (what: string, id: number | string) =>
   new DomainError(DomainErrorCode.NotFound, `${what} ${id} not found`);
 
-export const conflict = (message: string, details?: FieldError[]) =>
-  new DomainError(DomainErrorCode.Conflict, message, details);
+type ConflictCode =
+  DomainErrorCode.Conflict | DomainErrorCode.RideAlreadyTaken | DomainErrorCode.RideStateConflict;
+
+export const conflict = (message: string, code: ConflictCode = DomainErrorCode.Conflict) =>
+  new DomainError(code, message);
 
 export const invalidInput = (message: string, details?: FieldError[]) =>
   new DomainError(DomainErrorCode.InvalidInput, message, details);

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidInput } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import { errorBody } from '../errors/error-response';
+import { REQUEST_ID_HEADER } from '../logging/request-context';
 
 /** Deeper JSON than any request of this API needs; deeper input would only exhaust the stack later. */
 export const MAX_JSON_DEPTH = 32;
@@ -40,8 +42,13 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
 /** Errors Fastify raises before routing (e.g. `%FF` in a path) get the API's error shape too. */
 export function frameworkErrors(
   _error: FastifyError,
-  _request: FastifyRequest,
+  request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  void reply.code(400).send(errorBody(400, 'The request URL is malformed'));
+  const error = {
+    status: 400,
+    code: ErrorCode.MalformedRequest,
+    message: 'The request URL is malformed',
+  };
+  void reply.code(400).header(REQUEST_ID_HEADER, request.id).send(errorBody(error, request.id));
 }
