@@ -17,6 +17,7 @@ import { RealtimeEvent, RealtimePublisher } from '../realtime/realtime.publisher
 import { ServiceTypesService } from '../service-types/service-types.service';
 import {
   type CreateRideDto,
+  type EstimateDto,
   type OpenRidesQueryDto,
   type RideHistoryQueryDto,
   type TripDto,
@@ -54,10 +55,18 @@ export class RidesService {
     this.config = config.getOrThrow<RidesConfig>('rides');
   }
 
-  /** The same trip for every active service type. */
-  async estimate(trip: TripDto): Promise<EstimateResponseDto> {
+  /**
+   * The same trip for every active service type. A type chosen as a ride request would choose it
+   * (400 if it cannot be) comes first, so a client can show its price without searching the list.
+   */
+  async estimate(trip: EstimateDto): Promise<EstimateResponseDto> {
+    const chosen =
+      trip.serviceTypeId !== undefined || trip.serviceType !== undefined
+        ? await this.serviceTypes.findForRide(trip)
+        : undefined;
     const estimate = estimateTrip(greatCircleMeters(...endpoints(trip)), this.config);
-    const types = await this.serviceTypes.listActive();
+    const active = await this.serviceTypes.listActive();
+    const types = chosen ? [chosen, ...active.filter((type) => type.id !== chosen.id)] : active;
     return {
       ...estimate,
       quotes: types.map((type) => ({

@@ -1,0 +1,144 @@
+/** Edges of the input rules: a quote from a ride's own body, built-in key names, fares that overflow. */
+import type { Response } from 'supertest';
+import { bearer } from '../support/accounts';
+import { createTestApp, type TestApp } from '../support/app';
+import { insertRider, rideBody } from '../support/rides';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+
+afterAll(() => t.close());
+
+interface Quote {
+  serviceType: { id: number; name: string };
+  fare: number;
+}
+
+/** The one error shape, with a detail on `field` whose message matches `message`. */
+function expectRefusal(
+  response: Response,
+  status: number,
+  field?: string,
+  message: string | RegExp = /.+/,
+): void {
+  expect(response.status).toBe(status);
+  expect(response.body).toMatchObject({ success: false, statusCode: status });
+  if (field) {
+    expect(response.body.details).toEqual(
+      expect.arrayContaining([{ field, message: expect.stringMatching(message) }]),
+    );
+  }
+}
+
+/** Read as a field of the request, not refused as an unknown one. */
+const ANY_BUT_UNKNOWN = /^(?!property .* should not exist)/;
+
+async function activeTypeIds(): Promise<number[]> {
+  const response = await t.http.get('/api/service-types').expect(200);
+  return (response.body as { id: number }[]).map((type) => type.id);
+}
+
+describe('POST /api/rides/estimate with the body of POST /api/rides', () => {
+  const estimate = async (body: object) =>
+    t.http
+      .post('/api/rides/estimate')
+      .set('Authorization', bearer(await insertRider(t)))
+      .send(body);
+
+  it('quotes every active type, in the usual order, for a ride body without a chosen type', async () => {
+    const response = await estimate(rideBody());
+
+    expect(response.status).toBe(200);
+    const ids = (response.body.quotes as Quote[]).map((quote) => quote.serviceType.id);
+    expect(ids).toEqual(await activeTypeIds());
+  });
+
+  it('puts the quote of serviceTypeId first, then every other active type once', async () => {
+    const others = (await activeTypeIds()).filter((id) => id !== 3);
+
+    const response = await estimate(rideBody({ serviceTypeId: 3 }));
+
+    expect(response.status).toBe(200);
+    const ids = (response.body.quotes as Quote[]).map((quote) => quote.serviceType.id);
+    expect(ids).toEqual([3, ...others]);
+  });
+
+  it('puts the quote of the original server’s serviceType name first', async () => {
+    const response = await estimate(rideBody({ serviceType: 'SWIFTRIDE_SUV' }));
+
+    expect(response.status).toBe(200);
+    expect((response.body.quotes as Quote[])[0].serviceType.name).toBe('SwiftRide SUV');
+  });
+
+  it('quotes the fare the ride then stores', async () => {
+    const rider = await insertRider(t);
+    const body = rideBody({ serviceTypeId: 2 });
+    const quote = await t.http
+      .post('/api/rides/estimate')
+      .set('Authorization', bearer(rider))
+      .send(body)
+      .expect(200);
+
+    const ride = await t.http
+      .post('/api/rides')
+      .set('Authorization', bearer(rider))
+      .send(body)
+      .expect(201);
+
+    expect(ride.body.ride.estimatedFare).toBe((quote.body.quotes as Quote[])[0].fare);
+  });
+
+  it('refuses an unknown serviceTypeId with 400 naming it', async () => {
+    expectRefusal(
+      await estimate(rideBody({ serviceTypeId: 999_999 })),
+      400,
+      'serviceTypeId',
+      'serviceTypeId 999999 is not an active service type',
+    );
+  });
+
+  it('refuses an inactive service type with 400 naming it', async () => {
+    const created = await t.admin
+      .post('/api/service-types')
+      .send({
+        name: `Retired ${process.pid}`,
+        baseFare: 1,
+        perMileRate: 1,
+        perMinuteRate: 0.1,
+        maxPassengers: 4,
+        isActive: false,
+      })
+      .expect(201);
+
+    const response = await estimate(rideBody({ serviceTypeId: created.body.id }));
+
+    expectRefusal(response, 400, 'serviceTypeId', /is not an active service type/);
+  });
+
+  it('refuses an unknown serviceType name with 400 naming it', async () => {
+    expectRefusal(
+      await estimate(rideBody({ serviceType: 'SWIFTRIDE_JET' })),
+      400,
+      'serviceType',
+      ANY_BUT_UNKNOWN,
+    );
+  });
+
+  it('applies the address rules of a ride request to the addresses it is given', async () => {
+    expectRefusal(
+      await estimate(rideBody({ pickupAddress: '   ' })),
+      400,
+      'pickupAddress',
+      ANY_BUT_UNKNOWN,
+    );
+    expectRefusal(
+      await estimate(rideBody({ destinationAddress: 'x'.repeat(256) })),
+      400,
+      'destinationAddress',
+      ANY_BUT_UNKNOWN,
+    );
+  });
+});
