@@ -142,3 +142,79 @@ describe('POST /api/rides/estimate with the body of POST /api/rides', () => {
     );
   });
 });
+
+describe('unknown body keys named like built-ins', () => {
+  const BUILT_IN_NAMES = ['prototype', 'constructor', 'toString', 'valueOf', 'hasOwnProperty'];
+
+  /** A JSON body with `key` added by hand, so no serializer drops or rewrites it. */
+  const withKey = (body: object, key: string, value: string) =>
+    `${JSON.stringify(body).slice(0, -1)},"${key}":${value}}`;
+
+  it.each(BUILT_IN_NAMES)('refuses "%s" in a ride request and books nothing', async (key) => {
+    const rider = await insertRider(t);
+
+    const response = await t.http
+      .post('/api/rides')
+      .set('Authorization', bearer(rider))
+      .set('Content-Type', 'application/json')
+      .send(withKey(rideBody(), key, '1'));
+
+    expectRefusal(response, 400, key, `property ${key} should not exist`);
+    const active = await t.http
+      .get('/api/rides/me/active')
+      .set('Authorization', bearer(rider))
+      .expect(200);
+    expect(active.body.ride).toBeNull();
+  });
+
+  it.each(BUILT_IN_NAMES)(
+    'refuses "%s" in a service-type change and changes nothing',
+    async (key) => {
+      const before = (await t.http.get('/api/service-types/1').expect(200)).body;
+
+      const response = await t.admin
+        .patch('/api/service-types/1')
+        .set('Content-Type', 'application/json')
+        .send(withKey({ baseFare: 9.99 }, key, '{}'));
+
+      expectRefusal(response, 400, key, `property ${key} should not exist`);
+      expect((await t.http.get('/api/service-types/1').expect(200)).body).toEqual(before);
+    },
+  );
+
+  it('names every such key along with the other problems of the body', async () => {
+    const response = await t.http
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username":"someone","toString":"x","valueOf":2}');
+
+    expectRefusal(response, 400, 'toString', 'property toString should not exist');
+    expectRefusal(response, 400, 'valueOf', 'property valueOf should not exist');
+    expectRefusal(response, 400, 'password');
+  });
+
+  it.each([
+    ['__proto__', '{"name":"Polluted","__proto__":{"isActive":false}}'],
+    ['constructor', '{"name":"Polluted","constructor":{"prototype":{"isActive":false}}}'],
+    ['rides.0.__proto__', '{"name":"Polluted","rides":[{"__proto__":{"isActive":false}}]}'],
+  ])('refuses %s (prototype pollution) by name and changes nothing', async (field, body) => {
+    const response = await t.admin
+      .patch('/api/service-types/1')
+      .set('Content-Type', 'application/json')
+      .send(body);
+
+    const key = field.split('.').pop()!;
+    expectRefusal(response, 400, field, `property ${key} should not exist`);
+    const after = (await t.http.get('/api/service-types/1').expect(200)).body;
+    expect(after).toMatchObject({ name: 'SwiftRide X', isActive: true });
+  });
+
+  it.each(['toString', '__proto__', 'constructor'])(
+    'refuses %s in a query string too',
+    async (key) => {
+      const response = await t.admin.get(`/api/users?${key}=1`);
+
+      expectRefusal(response, 400, key, `property ${key} should not exist`);
+    },
+  );
+});
