@@ -39,6 +39,11 @@ export class ServiceTypeStore {
     return this.types.findByPk(id, { transaction });
   }
 
+  /** Locked until the transaction ends, so changes to its rates are checked one after another. */
+  findByIdForUpdate(id: number, transaction: Transaction): Promise<ServiceType | null> {
+    return this.types.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+  }
+
   findActiveById(id: number): Promise<ServiceType | null> {
     return this.types.findOne({ where: { id, isActive: true } });
   }
@@ -59,8 +64,12 @@ export class ServiceTypeStore {
   }
 
   /** Whether the type existed. */
-  async update(id: number, changes: Partial<ServiceTypeFields>): Promise<boolean> {
-    const [updated] = await this.types.update(changes, { where: { id } });
+  async update(
+    id: number,
+    changes: Partial<ServiceTypeFields>,
+    transaction?: Transaction,
+  ): Promise<boolean> {
+    const [updated] = await this.types.update(changes, { where: { id }, transaction });
     return updated > 0;
   }
 

@@ -218,3 +218,134 @@ describe('unknown body keys named like built-ins', () => {
     },
   );
 });
+
+describe('service-type rates and the largest fare a ride can store', () => {
+  const MAX_FARE = 99_999_999.99;
+  /** The farthest apart two valid coordinates are (antipodes), under the default road model. */
+  const ANTIPODES = {
+    pickupLatitude: 0,
+    pickupLongitude: 0,
+    destinationLatitude: 0,
+    destinationLongitude: 180,
+  };
+  /** π × 6 378 168 m in miles × RIDE_ROAD_FACTOR 1.3, to the hundredth (README's formula). */
+  const LONGEST_MILES = Math.round(((Math.PI * 6_378_168) / 1609.344) * 1.3 * 100) / 100;
+
+  let counter = 0;
+  const typeBody = (rates: object) => {
+    counter += 1;
+    return {
+      name: `Edge ${process.pid}-${counter}`,
+      baseFare: 1,
+      perMileRate: 1,
+      perMinuteRate: 0,
+      maxPassengers: 4,
+      ...rates,
+    };
+  };
+
+  /** The largest base fare for 1000 per mile and nothing per minute: what is left of the maximum. */
+  const tightBaseFare = () => Math.round((MAX_FARE - 1000 * LONGEST_MILES) * 100) / 100;
+
+  it('refuses rates whose longest trip would not fit, naming the rate, and creates nothing', async () => {
+    const body = typeBody({ perMileRate: 99_999_999 });
+
+    const response = await t.admin.post('/api/service-types').send(body);
+
+    expectRefusal(response, 400, 'perMileRate', /perMileRate can be at most \d+(\.\d+)?/);
+    const names = (await t.http.get('/api/service-types').expect(200)).body.map(
+      (type: { name: string }) => type.name,
+    );
+    expect(names).not.toContain(body.name);
+  });
+
+  it('accepts rates whose longest trip costs exactly the maximum, and a rider books that trip', async () => {
+    const created = await t.admin
+      .post('/api/service-types')
+      .send(typeBody({ perMileRate: 1000, baseFare: tightBaseFare() }))
+      .expect(201);
+
+    const ride = await t.http
+      .post('/api/rides')
+      .set('Authorization', bearer(await insertRider(t)))
+      .send(rideBody({ ...ANTIPODES, serviceTypeId: created.body.id }));
+
+    expect(ride.status).toBe(201);
+    expect(ride.body.ride.estimatedDistanceMiles).toBe(LONGEST_MILES);
+    expect(ride.body.ride.estimatedFare).toBe(MAX_FARE);
+  });
+
+  it('refuses one cent more on the base fare', async () => {
+    const response = await t.admin
+      .post('/api/service-types')
+      .send(typeBody({ perMileRate: 1000, baseFare: tightBaseFare() + 0.01 }));
+
+    expectRefusal(
+      response,
+      400,
+      'baseFare',
+      `baseFare can be at most ${tightBaseFare()} with the other rates as they are`,
+    );
+  });
+
+  it('checks a change against the stored rates and names the changed one, changing nothing', async () => {
+    const created = await t.admin
+      .post('/api/service-types')
+      .send(typeBody({ perMileRate: 1000 }))
+      .expect(201);
+
+    const response = await t.admin
+      .patch(`/api/service-types/${created.body.id}`)
+      .send({ name: `${created.body.name} renamed`, baseFare: tightBaseFare() + 1 });
+
+    expectRefusal(response, 400, 'baseFare');
+    expect(response.body.details).toHaveLength(1);
+    const after = await t.http.get(`/api/service-types/${created.body.id}`).expect(200);
+    expect(after.body).toEqual(created.body);
+  });
+
+  it('lets simultaneous changes of two rates through only as far as they fit together', async () => {
+    const created = await t.admin
+      .post('/api/service-types')
+      .send(typeBody({ perMileRate: 0, baseFare: 0 }))
+      .expect(201);
+    const path = `/api/service-types/${created.body.id}`;
+
+    // Each fits alone (about 2/3 of the maximum); together they do not.
+    const [miles, base] = await Promise.all([
+      t.admin.patch(path).send({ perMileRate: 4000 }),
+      t.admin.patch(path).send({ baseFare: 66_000_000 }),
+    ]);
+
+    expect([miles.status, base.status].sort()).toEqual([200, 400]);
+    const after = (await t.http.get(path).expect(200)).body;
+    expect(after.perMileRate === 4000 || after.baseFare === 66_000_000).toBe(true);
+    expect(after.perMileRate * LONGEST_MILES + after.baseFare).toBeLessThanOrEqual(MAX_FARE);
+  });
+
+  it('answers 409 on the service type, not 400 on the request, when stored rates cannot be stored as a fare', async () => {
+    const created = await t.admin
+      .post('/api/service-types')
+      .send(typeBody({ perMileRate: 1 }))
+      .expect(201);
+    // Rates from before a change of RIDE_ROAD_FACTOR, or written around the API.
+    await t.sequelize.query(`UPDATE "ServiceTypes" SET "perMileRate" = 99999999 WHERE id = :id`, {
+      replacements: { id: created.body.id },
+    });
+    const rider = await insertRider(t);
+
+    const response = await t.http
+      .post('/api/rides')
+      .set('Authorization', bearer(rider))
+      .send(rideBody({ serviceTypeId: created.body.id }));
+
+    expectRefusal(response, 409);
+    expect(response.body.message).toContain('misconfigured');
+    expect(response.body.message).toContain(created.body.name);
+    const active = await t.http
+      .get('/api/rides/me/active')
+      .set('Authorization', bearer(rider))
+      .expect(200);
+    expect(active.body.ride).toBeNull();
+  });
+});
