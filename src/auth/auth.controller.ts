@@ -76,8 +76,10 @@ export class AuthController {
   @Post('logout')
   @Public()
   @HttpCode(200)
+  @RateLimit('logout')
   @ApiOperation({ summary: 'End the login this refresh token belongs to' })
   @ApiOkResponse({ type: ApiResponseDto })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
   @ApiErrors(400)
   async logout(@Body() dto: LogoutDto): Promise<ApiResponseDto> {
     await this.auth.logout(dto.refreshToken);

@@ -44,6 +44,7 @@ const MINUTE = 60_000;
             },
             { name: 'register', ttl: MINUTE, limit: limits.registrationsPerMinute },
             { name: 'refresh', ttl: MINUTE, limit: limits.refreshesPerMinute },
+            { name: 'logout', ttl: MINUTE, limit: limits.logoutsPerMinute },
           ],
           // Shared counters when several instances run (per process while Redis is away).
           storage: limits.redisUrl ? new FallbackThrottlerStorage(limits.redisUrl) : undefined,

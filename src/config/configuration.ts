@@ -38,6 +38,7 @@ export interface RateLimitConfig {
   loginAttemptsPerMinute: number;
   registrationsPerMinute: number;
   refreshesPerMinute: number;
+  logoutsPerMinute: number;
 }
 
 export interface RidesConfig {
@@ -153,6 +154,7 @@ export function loadConfig(
       loginAttemptsPerMinute: env.LOGIN_ATTEMPTS_PER_MINUTE,
       registrationsPerMinute: env.REGISTRATIONS_PER_MINUTE,
       refreshesPerMinute: env.REFRESHES_PER_MINUTE,
+      logoutsPerMinute: env.LOGOUTS_PER_MINUTE,
     },
     rides: {
       roadFactor: env.RIDE_ROAD_FACTOR,

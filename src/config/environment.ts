@@ -130,6 +130,11 @@ export class EnvironmentVariables {
   @Min(1)
   REFRESHES_PER_MINUTE = 60;
 
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  LOGOUTS_PER_MINUTE = 30;
+
   /** Road distance ÷ great-circle distance, for estimates. */
   @Transform(({ value }) => Number(value))
   @IsNumber()

@@ -22,12 +22,12 @@ import { ServiceTypeDto } from '../service-types/dto/service-type.dto';
 import { ServiceTypesService } from '../service-types/service-types.service';
 import {
   CreateRideDto,
+  EstimateDto,
   ListRidesQueryDto,
   OpenRidesQueryDto,
   RateRideDto,
   ReasonDto,
   RideHistoryQueryDto,
-  TripDto,
 } from './dto/ride-input.dto';
 import {
   ActiveRideDto,
@@ -80,11 +80,15 @@ export class RidesController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Quote a trip for every active service type',
-    description: FARE_FORMULA,
+    description:
+      'Takes the four coordinates, or the whole body of `POST /api/rides`. With `serviceTypeId` ' +
+      'or `serviceType` that type is quoted first, then every other active type (each once); ' +
+      'a choice that is not an active type gets 400, as a ride request would. Without either, ' +
+      `the active types in id order. ${FARE_FORMULA}`,
   })
   @ApiOkResponse({ type: EstimateResponseDto })
   @ApiErrors(400)
-  estimate(@Body() dto: TripDto): Promise<EstimateResponseDto> {
+  estimate(@Body() dto: EstimateDto): Promise<EstimateResponseDto> {
     return this.rides.estimate(dto);
   }
 

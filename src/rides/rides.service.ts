@@ -9,15 +9,24 @@ import {
   notFound,
 } from '../common/errors/domain-error';
 import { definedFields } from '../common/http/defined';
+import { MAX_MONEY } from '../common/money';
 import { type Page, pageOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
-import { estimateTrip, fareFor, greatCircleMeters, type LatLng } from '../common/geo/trip';
+import {
+  estimateTrip,
+  fareFor,
+  greatCircleMeters,
+  type LatLng,
+  type TripEstimate,
+} from '../common/geo/trip';
 import type { RidesConfig } from '../config/configuration';
 import { DriversService } from '../drivers/drivers.service';
 import { Metrics } from '../metrics/metrics';
 import { RealtimeEvent, RealtimePublisher } from '../realtime/realtime.publisher';
+import type { ServiceTypeDto } from '../service-types/dto/service-type.dto';
 import { ServiceTypesService } from '../service-types/service-types.service';
 import {
   type CreateRideDto,
+  type EstimateDto,
   type OpenRidesQueryDto,
   type RideHistoryQueryDto,
   type TripDto,
@@ -58,10 +67,18 @@ export class RidesService {
     this.config = config.getOrThrow<RidesConfig>('rides');
   }
 
-  /** The same trip for every active service type. */
-  async estimate(trip: TripDto): Promise<EstimateResponseDto> {
+  /**
+   * The same trip for every active service type. A type chosen as a ride request would choose it
+   * (400 if it cannot be) comes first, so a client can show its price without searching the list.
+   */
+  async estimate(trip: EstimateDto): Promise<EstimateResponseDto> {
+    const chosen =
+      trip.serviceTypeId !== undefined || trip.serviceType !== undefined
+        ? await this.serviceTypes.findForRide(trip)
+        : undefined;
     const estimate = estimateTrip(greatCircleMeters(...endpoints(trip)), this.config);
-    const types = await this.serviceTypes.listActive();
+    const active = await this.serviceTypes.listActive();
+    const types = chosen ? [chosen, ...active.filter((type) => type.id !== chosen.id)] : active;
     return {
       ...estimate,
       quotes: types.map((type) => ({
@@ -80,6 +97,8 @@ export class RidesService {
     }
     const type = await this.serviceTypes.findForRide(dto);
     const estimate = estimateTrip(meters, this.config);
+    const fare = fareFor(type, estimate);
+    if (fare > MAX_MONEY) throw this.misconfigured(type, estimate);
     const ride = await this.store.insertRequested({
       riderId,
       serviceTypeId: type.id,
@@ -91,7 +110,7 @@ export class RidesService {
       destinationAddress: dto.destinationAddress,
       estimatedDistanceMiles: estimate.distanceMiles,
       estimatedDurationMinutes: estimate.durationMinutes,
-      estimatedFare: fareFor(type, estimate),
+      estimatedFare: fare,
     });
     if (!ride) {
       const active = await this.store.findActive(riderId, false);
@@ -212,6 +231,22 @@ export class RidesService {
       this.withdrawOffer(ride);
     }
     return expired.length;
+  }
+
+  /**
+   * Rates are bounded when they are set, so only a later change of RIDE_ROAD_FACTOR or
+   * RIDE_AVERAGE_SPEED_MPH (or rates written around the API) gets here. The rider asked for
+   * nothing wrong: 409 on the service type, and a warning for whoever runs the service.
+   */
+  private misconfigured(type: ServiceTypeDto, trip: TripEstimate): DomainError {
+    this.logger.warn(
+      `Service type ${type.id} quotes more than ${MAX_MONEY} for a ${trip.distanceMiles}-mile ` +
+        'trip; lower its rates (PATCH /api/service-types/:id)',
+    );
+    return conflict(
+      `The fares of service type "${type.name}" are misconfigured: this trip would cost more ` +
+        `than ${MAX_MONEY}. Choose another service type.`,
+    );
   }
 
   /** `ride.updated` (the ride's view) to its rider and its driver. */

@@ -39,6 +39,11 @@ export class ServiceTypeStore {
     return this.types.findByPk(id, { transaction });
   }
 
+  /** Locked until the transaction ends, so changes to its rates are checked one after another. */
+  findByIdForUpdate(id: number, transaction: Transaction): Promise<ServiceType | null> {
+    return this.types.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+  }
+
   insert(
     fields: Omit<ServiceTypeFields, 'isActive'> & { isActive?: boolean },
   ): Promise<ServiceType> {
@@ -46,8 +51,12 @@ export class ServiceTypeStore {
   }
 
   /** Whether the type existed. */
-  async update(id: number, changes: Partial<ServiceTypeFields>): Promise<boolean> {
-    const [updated] = await this.types.update(changes, { where: { id } });
+  async update(
+    id: number,
+    changes: Partial<ServiceTypeFields>,
+    transaction?: Transaction,
+  ): Promise<boolean> {
+    const [updated] = await this.types.update(changes, { where: { id }, transaction });
     return updated > 0;
   }
 

@@ -13,6 +13,11 @@ import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { CreateServiceTypeDto, ServiceTypeDto, UpdateServiceTypeDto } from './dto/service-type.dto';
 import { ServiceTypesService } from './service-types.service';
 
+const RATE_BOUND =
+  'Rates for which the longest trip a ride can be (antipodes, under RIDE_ROAD_FACTOR and ' +
+  'RIDE_AVERAGE_SPEED_MPH) would cost more than 99,999,999.99 are refused with 400 naming ' +
+  'each rate sent and the most it may be.';
+
 @ApiTags('service-types')
 @Controller('service-types')
 export class ServiceTypesController {
@@ -38,7 +43,7 @@ export class ServiceTypesController {
   @Post()
   @Roles('admin')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Create a service type (admin)' })
+  @ApiOperation({ summary: 'Create a service type (admin)', description: RATE_BOUND })
   @ApiCreatedResponse({ type: ServiceTypeDto })
   @ApiErrors(400, 401, 403, 409)
   create(@Body() dto: CreateServiceTypeDto): Promise<ServiceTypeDto> {
@@ -48,7 +53,10 @@ export class ServiceTypesController {
   @Patch(':id')
   @Roles('admin')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Change fares, name or availability of a service type (admin)' })
+  @ApiOperation({
+    summary: 'Change fares, name or availability of a service type (admin)',
+    description: RATE_BOUND,
+  })
   @ApiOkResponse({ type: ServiceTypeDto })
   @ApiErrors(400, 401, 403, 404, 409)
   update(

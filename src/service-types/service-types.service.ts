@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectConnection } from '@nestjs/sequelize';
 import type { Transaction } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
 import {
   DEFAULT_SERVICE_TYPE,
   LEGACY_SERVICE_TYPE_NAMES,
@@ -7,7 +10,17 @@ import {
 } from '../common/built-ins';
 import { isStillReferenced } from '../common/errors/database-errors';
 import { conflict, invalidInput, notFound } from '../common/errors/domain-error';
+import {
+  type Fares,
+  fareFor,
+  largestRate,
+  longestTrip,
+  type RateField,
+  type TripModel,
+} from '../common/geo/trip';
 import { definedFields } from '../common/http/defined';
+import { MAX_MONEY } from '../common/money';
+import type { RidesConfig } from '../config/configuration';
 import type {
   CreateServiceTypeDto,
   ServiceTypeDto,
@@ -21,6 +34,8 @@ import { toServiceTypeDto } from './service-types.mapper';
 const byName = (name: string) => (type: ServiceTypeDto) =>
   type.name.toLowerCase() === name.toLowerCase();
 
+const RATE_FIELDS: RateField[] = ['baseFare', 'perMileRate', 'perMinuteRate'];
+
 /**
  * Ride classes and fares. Every type is kept in memory while the database's change feed is live
  * (an admin's change on any process drops it everywhere within milliseconds; this process drops
@@ -29,11 +44,15 @@ const byName = (name: string) => (type: ServiceTypeDto) =>
 @Injectable()
 export class ServiceTypesService {
   private readonly cache: ReadThroughCache<'all', ServiceTypeDto[]>;
+  private readonly tripModel: TripModel;
 
   constructor(
     private readonly types: ServiceTypeStore,
+    @InjectConnection() private readonly sequelize: Sequelize,
+    config: ConfigService,
     feed: ChangeFeed,
   ) {
+    this.tripModel = config.getOrThrow<RidesConfig>('rides');
     this.cache = new ReadThroughCache(feed, 1);
     feed.subscribe((change) => {
       if (change === 'reset' || change.table === 'ServiceTypes') this.cache.forget();
@@ -97,19 +116,56 @@ export class ServiceTypesService {
   }
 
   async create(dto: CreateServiceTypeDto): Promise<ServiceTypeDto> {
+    this.assertEveryFareFits(dto, RATE_FIELDS);
     const type = await this.types.insert(dto);
     this.cache.forget();
     return toServiceTypeDto(type);
   }
 
+  /** New rates are checked with the stored ones, under a row lock, so two changes cannot add up. */
   async update(id: number, dto: UpdateServiceTypeDto): Promise<ServiceTypeDto> {
     const changes = definedFields(dto);
     if (Object.keys(changes).length > 0) {
-      const updated = await this.types.update(id, changes);
+      await this.sequelize.transaction(async (transaction) => {
+        const current = await this.types.findByIdForUpdate(id, transaction);
+        if (!current) throw notFound('Service type', id);
+        const changedRates = RATE_FIELDS.filter((field) => changes[field] !== undefined);
+        if (changedRates.length > 0) {
+          const { baseFare, perMileRate, perMinuteRate } = current;
+          this.assertEveryFareFits(
+            { baseFare, perMileRate, perMinuteRate, ...changes },
+            changedRates,
+          );
+        }
+        await this.types.update(id, changes, transaction);
+      });
       this.cache.forget();
-      if (!updated) throw notFound('Service type', id);
     }
     return this.findById(id);
+  }
+
+  /**
+   * A ride stores its fare as DECIMAL(10,2): rates are refused (400 naming the `changed` ones) when
+   * the longest trip two valid coordinates allow, under the configured road factor and speed,
+   * would cost more than that holds. Fares grow with distance, so every shorter trip fits too.
+   */
+  private assertEveryFareFits(fares: Fares, changed: RateField[]): void {
+    const trip = longestTrip(this.tripModel);
+    const fare = fareFor(fares, trip);
+    if (fare <= MAX_MONEY) return;
+    const details = changed.map((field) => {
+      const largest = largestRate(fares, trip, field, MAX_MONEY);
+      const message =
+        largest >= 0
+          ? `${field} can be at most ${largest} with the other rates as they are`
+          : `${field} cannot bring fares within ${MAX_MONEY} while the other rates stay as they are`;
+      return { field, message };
+    });
+    throw invalidInput(
+      `These rates would quote ${fare} for the longest trip a ride can be (${trip.distanceMiles} ` +
+        `miles, ${trip.durationMinutes} minutes); no fare can be over ${MAX_MONEY}`,
+      details,
+    );
   }
 
   /** Types that drivers (or rides) use cannot be deleted; deactivate them instead. */

@@ -1,4 +1,4 @@
-/** Limits on login, register and refresh: per client (and username for login), shared via Redis. */
+/** Limits on login, register, refresh and logout: per client (and username for login), shared via Redis. */
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
 import { login, PASSWORD, uniqueUsername } from '../support/accounts';
@@ -9,6 +9,7 @@ const LIMITS = {
   LOGIN_ATTEMPTS_PER_MINUTE: String(LIMIT),
   REGISTRATIONS_PER_MINUTE: String(LIMIT),
   REFRESHES_PER_MINUTE: String(LIMIT),
+  LOGOUTS_PER_MINUTE: String(LIMIT),
 };
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -110,6 +111,22 @@ describe('rate limits (3 a minute)', () => {
       }
 
       expectThrottled(await refresh());
+    }));
+
+  it('refuses the 4th logout from one client, and ends no login then', () =>
+    withApps(1, LIMITS, async (t) => {
+      const username = uniqueUsername('leaver');
+      expect((await registerRider(t, username)).status).toBe(201);
+      const { refreshToken } = await login(t, username);
+      const logout = (token: string) =>
+        t.http.post('/api/auth/logout').send({ refreshToken: token });
+
+      for (let attempt = 1; attempt <= LIMIT; attempt += 1) {
+        expect((await logout(randomBytes(32).toString('base64url'))).status).toBe(200);
+      }
+
+      expectThrottled(await logout(refreshToken));
+      expect((await t.http.post('/api/auth/refresh').send({ refreshToken })).status).toBe(200);
     }));
 });
 

@@ -29,22 +29,46 @@ export class RegisterDto {
   @IsIn([RIDER_ROLE_ID, DRIVER_ROLE_ID], { message: 'roleId must be 1 (rider) or 2 (driver)' })
   roleId!: number;
 
-  @ApiPropertyOptional({ example: 'Toyota', description: 'Drivers: required' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'Toyota',
+    minLength: 1,
+    maxLength: 64,
+    description: 'Drivers: required',
+  })
   @ValidateIf(isDriver)
   @IsVehicleText('make')
   make?: string | null;
 
-  @ApiPropertyOptional({ example: 'Prius', description: 'Drivers: required' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'Prius',
+    minLength: 1,
+    maxLength: 64,
+    description: 'Drivers: required',
+  })
   @ValidateIf(isDriver)
   @IsVehicleText('model')
   model?: string | null;
 
-  @ApiPropertyOptional({ example: 'AB 123', description: 'Drivers: required, unique' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'AB 123',
+    minLength: 2,
+    maxLength: 16,
+    description: 'Drivers: required, unique; stored trimmed and upper-cased',
+  })
   @ValidateIf(isDriver)
   @IsLicensePlate()
   licensePlate?: string | null;
 
   @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
     example: 1,
     description: 'Drivers: an active service type; default 1 (SwiftRide X)',
   })

@@ -3,7 +3,7 @@ import { SkipThrottle, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs
 import type { FastifyReply } from 'fastify';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 
-export const RATE_LIMITS = ['login', 'register', 'refresh'] as const;
+export const RATE_LIMITS = ['login', 'register', 'refresh', 'logout'] as const;
 export type RateLimitName = (typeof RATE_LIMITS)[number];
 
 /** Login attempts count per client address and username, so one attacker cannot lock out a user everywhere. */

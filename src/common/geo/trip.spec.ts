@@ -3,6 +3,9 @@ import {
   estimateTrip,
   fareFor,
   greatCircleMeters,
+  largestRate,
+  LONGEST_GREAT_CIRCLE_METERS,
+  longestTrip,
   METERS_PER_MILE,
   pickupMinutes,
   type TripModel,
@@ -235,5 +238,48 @@ describe('pickupMinutes', () => {
     expect(pickupMinutes(METERS_PER_MILE, MODEL)).toBe(4);
     // 10 road miles at 30 mph = exactly 20 min → 20, not 21
     expect(pickupMinutes(10 * METERS_PER_MILE, { roadFactor: 1, averageSpeedMph: 30 })).toBe(20);
+  });
+});
+
+describe('longestTrip', () => {
+  it('is half the circumference, and no pair of valid coordinates is farther apart', () => {
+    expect(LONGEST_GREAT_CIRCLE_METERS).toBeCloseTo(Math.PI * EARTH_RADIUS_METERS, 3);
+    const corners = [-90, 0, 90].flatMap((latitude) =>
+      [-180, -90, 0, 90, 180].map((longitude) => ({ latitude, longitude })),
+    );
+    for (const from of corners) {
+      for (const to of corners) {
+        expect(greatCircleMeters(from, to)).toBeLessThanOrEqual(LONGEST_GREAT_CIRCLE_METERS);
+      }
+    }
+  });
+
+  it('is that distance as road miles and minutes under the model', () => {
+    // π × 6 378 168 m = 12 450.79 miles; × 1.3 = 16 186.03; ÷ 20 mph = 48 558.09 minutes.
+    expect(longestTrip(MODEL)).toEqual({ distanceMiles: 16186.03, durationMinutes: 48558.09 });
+  });
+});
+
+describe('largestRate', () => {
+  const TRIP = { distanceMiles: 10, durationMinutes: 30 };
+
+  it('is the largest value whose fare still rounds to the limit or less', () => {
+    for (const field of ['baseFare', 'perMileRate', 'perMinuteRate'] as const) {
+      const largest = largestRate(X, TRIP, field, 100);
+      expect(fareFor({ ...X, [field]: largest }, TRIP)).toBeLessThanOrEqual(100);
+      const over = Math.round(largest * 100 + 1) / 100;
+      expect(fareFor({ ...X, [field]: over }, TRIP)).toBeGreaterThan(100);
+    }
+  });
+
+  it('answers the limit less the other rates, per unit', () => {
+    // 100 − 1.2 × 10 − 0.25 × 30 = 80.5
+    expect(largestRate(X, TRIP, 'baseFare', 100)).toBe(80.5);
+    // (100 − 2.5 − 7.5) ÷ 10 = 9
+    expect(largestRate(X, TRIP, 'perMileRate', 100)).toBe(9);
+  });
+
+  it('is negative when the other rates alone exceed the limit', () => {
+    expect(largestRate(X, TRIP, 'baseFare', 10)).toBeLessThan(0);
   });
 });

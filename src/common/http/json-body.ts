@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalidInput } from '../errors/domain-error';
+import { type DomainError, invalidInput, RequestValidationError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-codes';
 import { errorBody } from '../errors/error-response';
 import { REQUEST_ID_HEADER } from '../logging/request-context';
+import { builtInKeys } from './built-in-keys';
 
 /** Deeper JSON than any request of this API needs; deeper input would only exhaust the stack later. */
 export const MAX_JSON_DEPTH = 32;
@@ -18,9 +19,30 @@ function depthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
+const tooDeep = () => invalidInput(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+
+/**
+ * The parser refuses valid JSON that has a `__proto__` key or a `constructor.prototype` with the
+ * same words as broken JSON; this names the keys instead, as the ValidationPipe names any unknown
+ * key. Only read once parsing has failed.
+ */
+function pollutionRefusal(body: string): DomainError | undefined {
+  let plain: unknown;
+  try {
+    // JSON.parse makes `__proto__` an own key of the result, not its prototype.
+    plain = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (depthExceeds(plain, MAX_JSON_DEPTH)) return tooDeep();
+  const keys = builtInKeys(plain);
+  return keys.length > 0 ? new RequestValidationError(keys) : undefined;
+}
+
 /**
  * JSON is the only body this API reads: Fastify's text parser is removed (→ 415), and its JSON
- * parser (which already refuses `__proto__` tricks) is wrapped with a nesting limit.
+ * parser (which refuses `__proto__` tricks) is wrapped with a nesting limit and names the keys it
+ * refuses.
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -30,10 +52,8 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
     // POSTs with it: an empty body is no body, and routes that need fields still name them.
     if (body === '') return done(null, undefined);
     void parseJson(request, body as string, (error, parsed) => {
-      if (error) return done(error, undefined);
-      if (depthExceeds(parsed, MAX_JSON_DEPTH)) {
-        return done(invalidInput(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
-      }
+      if (error) return done(pollutionRefusal(body as string) ?? error, undefined);
+      if (depthExceeds(parsed, MAX_JSON_DEPTH)) return done(tooDeep(), undefined);
       done(null, parsed);
     });
   });

@@ -1,7 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Max, Min, ValidateBy } from 'class-validator';
-
-const MAX_MONEY = 99_999_999.99;
+import { MAX_MONEY } from '../money';
 
 /** A JSON number with at most two decimals (cents), 0 to 99,999,999.99: fits DECIMAL(10,2). */
 export function IsMoney(): PropertyDecorator {

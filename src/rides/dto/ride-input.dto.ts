@@ -7,7 +7,7 @@ import { PaginationQueryDto } from '../../common/pagination/pagination.dto';
 import { RIDE_STATUSES, type RideStatus } from '../ride-request.model';
 import { FromQueryInteger, IsId, IsRadiusKm, IsTrimmedText } from '../../common/http/fields';
 
-/** Where from and where to: the body of a quote, and the client's `CreateRideRequest`. */
+/** Where from and where to. */
 export class TripDto {
   @IsLatitudeValue(37.7749)
   pickupLatitude!: number;
@@ -22,15 +22,8 @@ export class TripDto {
   destinationLongitude!: number;
 }
 
-export class CreateRideDto extends TripDto {
-  @ApiProperty({ example: '1 Market St, San Francisco', minLength: 1, maxLength: 255 })
-  @IsTrimmedText({ minLength: 1, maxLength: 255 })
-  pickupAddress!: string;
-
-  @ApiProperty({ example: '2 Broadway, Oakland', minLength: 1, maxLength: 255 })
-  @IsTrimmedText({ minLength: 1, maxLength: 255 })
-  destinationAddress!: string;
-
+/** A trip and the service type chosen for it, by id or by the original server's name. */
+export class ChosenTripDto extends TripDto {
   @IsId({
     example: 1,
     description: 'An active service type. Without it (and without `serviceType`): "SwiftRide X".',
@@ -45,6 +38,37 @@ export class CreateRideDto extends TripDto {
   @IsOmittable()
   @IsIn(Object.keys(LEGACY_SERVICE_TYPE_NAMES))
   serviceType?: LegacyServiceType;
+}
+
+const IsAddress = () => IsTrimmedText({ minLength: 1, maxLength: 255 });
+const PICKUP_ADDRESS = { example: '1 Market St, San Francisco', minLength: 1, maxLength: 255 };
+const DESTINATION_ADDRESS = { example: '2 Broadway, Oakland', minLength: 1, maxLength: 255 };
+
+/** The client's `CreateRideRequest`. */
+export class CreateRideDto extends ChosenTripDto {
+  @ApiProperty(PICKUP_ADDRESS)
+  @IsAddress()
+  pickupAddress!: string;
+
+  @ApiProperty(DESTINATION_ADDRESS)
+  @IsAddress()
+  destinationAddress!: string;
+}
+
+/**
+ * The body of a quote: a bare trip, or the very body of a ride request (its addresses are checked
+ * by the same rules, then not used).
+ */
+export class EstimateDto extends ChosenTripDto {
+  @ApiPropertyOptional(PICKUP_ADDRESS)
+  @IsOmittable()
+  @IsAddress()
+  pickupAddress?: string;
+
+  @ApiPropertyOptional(DESTINATION_ADDRESS)
+  @IsOmittable()
+  @IsAddress()
+  destinationAddress?: string;
 }
 
 export class RideHistoryQueryDto extends PaginationQueryDto {

@@ -197,6 +197,9 @@ export class EstimateResponseDto {
   @ApiProperty({ example: 30.93, description: 'Road miles ÷ the average speed, in minutes' })
   durationMinutes!: number;
 
-  @ApiProperty({ type: [TripQuoteDto], description: 'One quote per active service type' })
+  @ApiProperty({
+    type: [TripQuoteDto],
+    description: 'One quote per active service type; a type the request chose comes first',
+  })
   quotes!: TripQuoteDto[];
 }
