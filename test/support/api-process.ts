@@ -1,6 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 /**
  * The API as `npm start` runs it (`node dist/src/main.js`), in a process of its own: for checks
@@ -23,9 +24,12 @@ function installExitHook(): void {
   });
 }
 
-/** Compiles src/ and db/ into dist/ (`nest build`, with SWC: about a second). */
-export function buildApi(): void {
-  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe' });
+/**
+ * Compiles src/ and db/ into dist/ (`nest build`, with SWC: a few seconds, mostly the CLI starting),
+ * in a child process, so the test file can boot its in-process app meanwhile.
+ */
+export async function buildApi(): Promise<void> {
+  await promisify(execFile)('npx', ['nest', 'build'], { cwd: ROOT });
 }
 
 export function freePort(): Promise<number> {
@@ -43,7 +47,7 @@ export interface ApiProcess {
   url: string;
   port: number;
   pid: number;
-  /** What the process wrote to stdout and stderr (the last 20 000 characters). */
+  /** What the process wrote to stdout and stderr (the last 200 000 characters). */
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
@@ -66,7 +70,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   running.add(child);
   let log = '';
   const record = (chunk: Buffer) => {
-    log = (log + chunk.toString('utf8')).slice(-20_000);
+    log = (log + chunk.toString('utf8')).slice(-200_000);
   };
   child.stdout!.on('data', record);
   child.stderr!.on('data', record);
