@@ -5,6 +5,7 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.setup';
 import { hashPassword } from '../../src/auth/password-hasher';
+import { ADMIN_ROLE_ID } from '../../src/common/built-ins';
 import { loadConfig } from '../../src/config/configuration';
 import { createMigratedDatabase, type TestDatabase } from './database';
 
@@ -66,8 +67,14 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     adminHash ??= hashPassword(TEST_ADMIN.password);
     await sequelize.query(
       `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
-       VALUES (:username, :password, 3, now(), now())`,
-      { replacements: { username: TEST_ADMIN.username, password: await adminHash } },
+       VALUES (:username, :password, :roleId, now(), now())`,
+      {
+        replacements: {
+          username: TEST_ADMIN.username,
+          password: await adminHash,
+          roleId: ADMIN_ROLE_ID,
+        },
+      },
     );
     const login = await request(app.getHttpServer())
       .post('/api/auth/login')

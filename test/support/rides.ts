@@ -2,13 +2,14 @@ import { io, type Socket } from 'socket.io-client';
 import type { AddressInfo } from 'node:net';
 import { QueryTypes } from 'sequelize';
 import { TokenService } from '../../src/auth/token.service';
+import { DEFAULT_SERVICE_TYPE, DRIVER_ROLE_ID, RIDER_ROLE_ID } from '../../src/common/built-ins';
 import { type Account, bearer, uniquePlate, uniqueUsername } from './accounts';
 import type { TestApp } from './app';
 
 /** Factories for rides, fast drivers and riders, and realtime clients. */
 
-export const RIDER_ROLE = 1;
-export const DRIVER_ROLE = 2;
+export const RIDER_ROLE = RIDER_ROLE_ID;
+export const DRIVER_ROLE = DRIVER_ROLE_ID;
 
 /** San Francisco, the default pickup. */
 export const SF = { latitude: 37.7749, longitude: -122.4194 };
@@ -111,7 +112,7 @@ export async function insertDriver(t: TestApp, options: DriverOptions = {}): Pro
         userId: account.id,
         plate: uniquePlate(),
         online: options.online ?? options.at !== undefined,
-        serviceTypeId: options.serviceTypeId ?? 1,
+        serviceTypeId: options.serviceTypeId ?? DEFAULT_SERVICE_TYPE.id,
         latitude: options.at?.latitude ?? null,
         longitude: options.at?.longitude ?? null,
         ago: options.reportedSecondsAgo ?? 0,
