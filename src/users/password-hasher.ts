@@ -1,17 +1,19 @@
 import * as argon2 from 'argon2';
 import * as bcrypt from 'bcryptjs';
+import { type PasswordHashCost, passwordHashCost } from '../config/password-hashing';
 
 /**
  * Password hashing, in one place. argon2id with OWASP's recommended parameters (19 MiB, two
  * passes, one lane); the native binding runs off the event loop. bcrypt hashes from the original
  * server still verify, and `needsRehash` says when to replace them.
  */
-const ARGON2_OPTIONS = {
-  type: argon2.argon2id,
-  memoryCost: 19 * 1024,
-  timeCost: 2,
-  parallelism: 1,
-} as const;
+const ARGON2_PARAMETERS: Record<PasswordHashCost, argon2.HashOptions> = {
+  owasp: { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 },
+  /** Tests only (see passwordHashCost): 8 KiB, one pass. */
+  minimal: { type: argon2.argon2id, memoryCost: 8, timeCost: 1, parallelism: 1 },
+};
+
+const argon2Options = () => ARGON2_PARAMETERS[passwordHashCost()];
 
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$/;
 
@@ -33,7 +35,7 @@ async function counted<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function hashPassword(plain: string): Promise<string> {
-  return counted(() => argon2.hash(plain, ARGON2_OPTIONS));
+  return counted(() => argon2.hash(plain, argon2Options()));
 }
 
 /** False for a wrong password and for a stored value that is not a hash we know (e.g. `!`). */
@@ -52,9 +54,9 @@ export function isLegacyHash(hash: string): boolean {
   return BCRYPT_HASH.test(hash);
 }
 
-/** True for hashes made otherwise than with today's argon2id parameters. */
+/** True for hashes made otherwise than with this environment's argon2id parameters. */
 export function needsRehash(hash: string): boolean {
-  return !hash.startsWith('$argon2') || argon2.needsRehash(hash, ARGON2_OPTIONS);
+  return !hash.startsWith('$argon2') || argon2.needsRehash(hash, argon2Options());
 }
 
 let dummyHash: Promise<string> | undefined;

@@ -50,7 +50,7 @@ beforeAll(async () => {
       1_000_000 + randomInt(1_000_000_000),
     ]),
   );
-  buildApi();
+  await buildApi();
   const env = {
     NODE_ENV: 'production',
     JWT_SECRET,

@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import { REFERENCE_SERVICE_TYPES } from '../../src/common/built-ins';
 import {
   type Account,
   bearer,
@@ -14,24 +15,10 @@ import { createTestApp, type TestApp } from '../support/app';
 
 const DRIVER = 2;
 
-const SWIFTRIDE_X = {
-  id: 1,
-  name: 'SwiftRide X',
-  baseFare: 2.5,
-  perMileRate: 1.2,
-  perMinuteRate: 0.25,
-  maxPassengers: 4,
-  isActive: true,
-};
-const SWIFTRIDE_BLACK = {
-  id: 3,
-  name: 'SwiftRide Black',
-  baseFare: 8,
-  perMileRate: 3,
-  perMinuteRate: 0.5,
-  maxPassengers: 4,
-  isActive: true,
-};
+/** The seeded reference types as the API shows them. */
+const [SWIFTRIDE_X, , SWIFTRIDE_BLACK] = REFERENCE_SERVICE_TYPES.map(
+  ({ legacyName: _legacyName, ...type }) => ({ ...type, isActive: true }),
+);
 
 interface ProfileBody {
   id: number;

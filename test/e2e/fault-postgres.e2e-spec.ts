@@ -36,7 +36,7 @@ describe('PostgreSQL goes away under load', () => {
     folder = mkdtempSync(join(tmpdir(), 'swiftride-fault-'));
     chmodSync(folder, 0o755); // PostgreSQL runs as its own OS user and must reach the data folder
     port = await freePort();
-    buildApi();
+    await buildApi();
     cluster = await startCluster(join(folder, 'data'), port);
     await migrateUp(cluster.url);
     await runSeeders(cluster.url, {});

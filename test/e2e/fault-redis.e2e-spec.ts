@@ -30,7 +30,7 @@ describe('Redis goes away', () => {
     database = await createMigratedDatabase();
     redisPort = await freePort();
     redis = await startRedis(redisPort);
-    buildApi();
+    await buildApi();
     const env = {
       // Not `test`, which keeps only warnings and errors: the line saying Redis is back is a log.
       NODE_ENV: 'development',

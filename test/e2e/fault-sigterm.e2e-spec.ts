@@ -34,7 +34,7 @@ describe('SIGTERM under load', () => {
 
   beforeAll(async () => {
     database = await createMigratedDatabase();
-    buildApi();
+    await buildApi();
     api = await startApiProcess({ NODE_ENV: 'test', DATABASE_URL: database.url, JWT_SECRET });
   }, 60_000);
 

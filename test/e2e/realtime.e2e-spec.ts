@@ -2,11 +2,12 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
+import { type RealtimeEventName, RealtimePublisher } from '../../src/realtime/realtime.publisher';
 import { type Account, uniqueUsername } from '../support/accounts';
 import { type ApiProcess, buildApi, startApiProcess } from '../support/api-process';
 import { changeElsewhere, createTestApp, type TestApp } from '../support/app';
 import { createMigratedDatabase, type TestDatabase } from '../support/database';
-import { nowInSeconds, signJwt } from '../support/jwt';
+import { decodeJwtPayload, nowInSeconds, signJwt } from '../support/jwt';
 import { withClient } from '../support/postgres';
 import {
   connectRealtime,
@@ -29,8 +30,6 @@ import {
 /** A 48-character secret, so tests can sign their own (expired, foreign…) tokens. */
 const JWT_SECRET = randomBytes(36).toString('base64url');
 const OFFER_RADIUS_KM = 5;
-/** How long to wait for an event that must not come, once the expected ones have arrived. */
-const SILENCE_MS = 300;
 const EVENT_MS = 5_000;
 
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -90,13 +89,34 @@ afterEach(() => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Not an event of the API: sent by the test through the app's publisher, see `settled`. */
+const MARKER = 'test.marker' as RealtimeEventName;
+let markers = 0;
+
 /** A connected client that records every event it receives, from the moment it connects. */
 class Client {
   readonly received: { event: string; payload: Payload }[] = [];
+  private readonly markers: number[] = [];
+  readonly userId: number;
 
-  constructor(readonly socket: Socket) {
+  constructor(
+    readonly socket: Socket,
+    token: string,
+  ) {
+    this.userId = Number(decodeJwtPayload(token).userId);
     sockets.push(socket);
-    socket.onAny((event: string, payload: Payload) => this.received.push({ event, payload }));
+    socket.onAny((event: string, payload: Payload) => {
+      if (event === MARKER) this.markers.push((payload as { marker: number }).marker);
+      else this.received.push({ event, payload });
+    });
+  }
+
+  async hasMarker(marker: number, ms = EVENT_MS): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.markers.includes(marker)) {
+      if (Date.now() > deadline) throw new Error(`marker ${marker} not received within ${ms} ms`);
+      await sleep(10);
+    }
   }
 
   /** Every payload of this event received so far, in order. */
@@ -130,7 +150,7 @@ class Client {
 }
 
 async function connect(baseUrl: string, token: string): Promise<Client> {
-  return new Client(await connectRealtime(baseUrl, token));
+  return new Client(await connectRealtime(baseUrl, token), token);
 }
 
 /** A handshake that sends the token the other documented way: an Authorization header. */
@@ -169,13 +189,49 @@ const refusal = (message: RegExp) => ({
 let t: TestApp;
 let baseUrl: string;
 
+interface Redisless {
+  database: TestDatabase;
+  api: ApiProcess;
+}
+/**
+ * The API process of "with Redis unreachable", started with the file: it must outlive Redis's
+ * retries (about 11 s), which then pass while the other tests run instead of being waited out.
+ */
+let redisless: Promise<Redisless> | undefined;
+/** `nest build`, once for every API process of this file. */
+let built: Promise<void>;
+
+async function startRedisless(): Promise<Redisless> {
+  const database = await createMigratedDatabase();
+  try {
+    const api = await startApiProcess({
+      NODE_ENV: 'test',
+      DATABASE_URL: database.url,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      JWT_SECRET,
+      // ioredis reports each reconnect, and when it gives up on queued commands, on stderr.
+      DEBUG: 'ioredis:connection',
+    });
+    return { database, api };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
+
 beforeAll(async () => {
+  built = buildApi();
+  redisless = built.then(startRedisless);
+  redisless.catch(() => undefined); // awaited (and reported) by its own tests
   t = await createTestApp({ JWT_SECRET });
   baseUrl = await listen(t);
-});
+}, 60_000);
 afterAll(async () => {
   await t?.close();
-});
+  const started = await redisless?.catch(() => undefined);
+  await started?.api.stop();
+  await started?.database.drop();
+}, 30_000);
 
 async function licensePlateOf(driver: Account): Promise<string> {
   const [row] = await t.sequelize.query<{ licensePlate: string }>(
@@ -191,6 +247,22 @@ async function accepted(driver: Account, rideId: number): Promise<void> {
     status: 200,
     body: { ride: { status: 'ACCEPTED' } },
   });
+}
+
+/**
+ * Resolves once these clients have received every event the in-process API emitted to them before
+ * the call: the server then sends each a marker, and one socket delivers in order. The API emits a
+ * request's events before it answers, so absence is proven without waiting for silence.
+ */
+async function settled(...clients: Client[]): Promise<void> {
+  markers += 1;
+  const marker = markers;
+  t.app.get(RealtimePublisher).toUsers(
+    clients.map((client) => client.userId),
+    MARKER,
+    { marker },
+  );
+  await Promise.all(clients.map((client) => client.hasMarker(marker)));
 }
 
 describe('the /realtime handshake', () => {
@@ -270,7 +342,10 @@ describe('the /realtime handshake', () => {
     const pickup = freshArea();
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: pickup });
-    const viaHeader = new Client(await connectWithHeader(baseUrl, `Bearer ${rider.accessToken}`));
+    const viaHeader = new Client(
+      await connectWithHeader(baseUrl, `Bearer ${rider.accessToken}`),
+      rider.accessToken,
+    );
     const bystander = await connect(baseUrl, (await insertRider(t)).accessToken);
     const rideId = await createRide(t, rider, tripFrom(pickup));
     await accepted(driver, rideId);
@@ -278,7 +353,7 @@ describe('the /realtime handshake', () => {
       id: rideId,
       status: 'ACCEPTED',
     });
-    await sleep(SILENCE_MS);
+    await settled(viaHeader, bystander);
     expect(bystander.received).toEqual([]);
   });
 });
@@ -338,7 +413,7 @@ describe('ride.updated', () => {
       }
     }
     const expected = ['ACCEPTED', 'ARRIVING', 'IN_PROGRESS', 'COMPLETED'];
-    await sleep(SILENCE_MS);
+    await settled(riderClient, driverClient);
     expect(riderClient.all('ride.updated').map((ride) => ride.status)).toEqual(expected);
     expect(driverClient.all('ride.updated').map((ride) => ride.status)).toEqual(expected);
     const completed = riderClient.all('ride.updated')[3];
@@ -450,7 +525,7 @@ describe('ride.offered and ride.taken', () => {
       });
       expect(offer.ride.distanceKm).toBeCloseTo(haversineKm(pickup, nearPositions[index]), 2);
     }
-    await sleep(SILENCE_MS);
+    await settled(...nearClients, ...excludedClients.map(({ client }) => client));
     for (const client of nearClients) expect(client.all('ride.offered')).toHaveLength(1);
     const offeredTo = excludedClients
       .filter(({ client }) => client.all('ride.offered').length > 0)
@@ -478,7 +553,7 @@ describe('ride.offered and ride.taken', () => {
       id: rideId,
       status: 'ACCEPTED',
     });
-    await sleep(SILENCE_MS);
+    await settled(...clients);
     expect(clients[1].all('ride.taken')).toEqual([]);
     expect(clients[0].all('ride.updated')).toEqual([]);
     expect(clients[2].all('ride.updated')).toEqual([]);
@@ -515,7 +590,7 @@ describe('ride.offered and ride.taken', () => {
     expect(again).toMatchObject({ ride: { id: rideId } });
     expect(again.ride.distanceKm).toBeCloseTo(haversineKm(pickup, east(pickup, 3)), 2);
     await releasingClient.waitFor('ride.updated', (ride) => ride.status === 'REQUESTED');
-    await sleep(SILENCE_MS);
+    await settled(releasingClient, otherClient);
     expect(releasingClient.all('ride.offered')).toHaveLength(1);
   });
 });
@@ -544,7 +619,7 @@ describe('driver.location', () => {
       longitude: position.longitude,
       updatedAt: response.body.updatedAt,
     });
-    await sleep(SILENCE_MS);
+    await settled(riderClient, otherRiderClient);
     expect(riderClient.all('driver.location')).toHaveLength(1);
     expect(otherRiderClient.all('driver.location')).toEqual([]);
   });
@@ -565,13 +640,13 @@ describe('across two API processes sharing Redis', () => {
   let nextUserId = 1_000_000 + randomInt(1_000_000_000);
 
   beforeAll(async () => {
+    await built;
     database = await createMigratedDatabase();
     await withClient(database.url, (client) =>
       client.query(`SELECT setval(pg_get_serial_sequence('"RideRequests"', 'id'), $1)`, [
         1_000_000 + randomInt(1_000_000_000),
       ]),
     );
-    buildApi();
     const env = {
       NODE_ENV: 'test',
       DATABASE_URL: database.url,
@@ -672,24 +747,26 @@ describe('with Redis unreachable', () => {
   let api: ApiProcess | undefined;
 
   beforeAll(async () => {
-    database = await createMigratedDatabase();
-    buildApi();
-    api = await startApiProcess({
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      REDIS_URL: 'redis://127.0.0.1:1',
-      JWT_SECRET,
-    });
+    ({ database, api } = await redisless!);
   }, 60_000);
 
-  afterAll(async () => {
-    await api?.stop();
-    await database?.drop();
-  }, 30_000);
+  /**
+   * Unanswered Redis commands used to fail after ioredis's 20 retries (about 10.5 s) and end the
+   * process. A client's 22nd reconnect comes about a second after its 21st attempt failed, where
+   * the queued commands were given up: by then every client made at boot has passed that point.
+   */
+  async function pastRedisRetryLimit(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!/reconnect in 1100ms/.test(api!.output())) {
+      if (Date.now() > deadline)
+        throw new Error(`Redis retries did not run out:\n${api!.output()}`);
+      await sleep(100);
+    }
+    expect(api!.output()).toMatch(/reach maxRetriesPerRequest limitation/);
+  }
 
   it('keeps serving, rides and their events included, long after Redis gave up answering', async () => {
-    // Unanswered Redis commands used to fail after about 10 s of retries and end the process.
-    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    await pastRedisRetryLimit();
     await request(api!.url).get('/api/health').expect(200);
 
     const [rider] = await withClient(database!.url, (client) =>

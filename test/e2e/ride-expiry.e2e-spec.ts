@@ -55,6 +55,23 @@ async function requestedSecondsAgo(t: TestApp, ids: number[], seconds: number): 
   );
 }
 
+/**
+ * Waits until the database's clock has moved past `moment`, so that a second cancellation would
+ * stamp a different cancelledAt.
+ */
+async function databaseClockPast(t: TestApp, moment: Date): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const [{ past }] = await t.sequelize.query<{ past: boolean }>(
+      `SELECT clock_timestamp() > :moment AS past`,
+      { replacements: { moment }, type: QueryTypes.SELECT },
+    );
+    if (past) return;
+    if (Date.now() > deadline)
+      throw new Error(`the database clock did not pass ${moment.toISOString()}`);
+  }
+}
+
 const pick = (row: Record<string, unknown>) => ({
   status: row.status,
   driverId: row.driverId,
@@ -160,7 +177,7 @@ describe(`with RIDE_REQUEST_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}`, () => {
     await t.app.get(RideExpiryService).sweep();
     const [first] = await rowsOf(t, [rideId]);
     expectExpired(first);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await databaseClockPast(t, first.cancelledAt!);
     await t.app.get(RideExpiryService).sweep();
     expect(await t.app.get(RidesService).expireUnanswered()).toBe(0);
     const [later] = await rowsOf(t, [rideId]);
@@ -331,17 +348,19 @@ describe('the scheduled expiry job', () => {
     const rider = await insertRider(t);
     const acceptedRider = await insertRider(t);
     const driver = await insertDriver(t, { at: SF });
+    // Requested first: the sweep that cancels the later, unanswered request sees this one past
+    // the timeout as well.
+    const accepted = await createRide(t, acceptedRider);
+    expect((await rideAction(t, driver, accepted, 'accept')).status).toBe(200);
     const started = Date.now();
     const created = await requestRide(t, rider);
     expect(created.status).toBe(201);
     expect(created.body.ride.status).toBe('REQUESTED');
     const rideId = created.body.ride.id as number;
-    const accepted = await createRide(t, acceptedRider);
-    expect((await rideAction(t, driver, accepted, 'accept')).status).toBe(200);
 
     let ride = await statusOf(rider, rideId);
     while (ride.status === 'REQUESTED' && Date.now() - started < 5_000) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 50));
       ride = await statusOf(rider, rideId);
     }
     expect(ride).toMatchObject({
@@ -351,9 +370,7 @@ describe('the scheduled expiry job', () => {
     });
     expect(Date.now() - started).toBeLessThan(5_000);
 
-    // Well past the timeout and several sweeps later, the accepted ride is untouched.
-    const waited = Date.now() - started;
-    if (waited < 3_000) await new Promise((resolve) => setTimeout(resolve, 3_000 - waited));
+    // Past the timeout, and swept while it was, the accepted ride is untouched.
     expect(await statusOf(acceptedRider, accepted)).toMatchObject({ status: 'ACCEPTED' });
   });
 });

@@ -3,11 +3,13 @@ import type { Account } from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 import {
   createRide,
+  freshArea,
   insertDriver,
   insertRider,
+  type LatLng,
   rideAction,
-  SF,
   storedRide,
+  tripFrom,
 } from '../support/rides';
 
 /**
@@ -319,6 +321,8 @@ interface Cast {
   driver: Account;
   otherDriver: Account;
   otherRider: Account;
+  /** Where the drivers are and the cast's rides start: nobody else's drivers are near. */
+  area: LatLng;
 }
 
 let t: TestApp;
@@ -332,13 +336,14 @@ const tokenOf = (cast: Cast, actor: Actor): string =>
   actor === 'admin' ? t.adminToken : cast[actor].accessToken;
 
 async function newCast(): Promise<Cast> {
+  const area = freshArea();
   const [rider, otherRider, driver, otherDriver] = await Promise.all([
     insertRider(t),
     insertRider(t),
-    insertDriver(t, { at: SF }),
-    insertDriver(t, { at: SF }),
+    insertDriver(t, { at: area }),
+    insertDriver(t, { at: area }),
   ]);
-  return { rider, otherRider, driver, otherDriver };
+  return { rider, otherRider, driver, otherDriver, area };
 }
 
 async function step(token: string, rideId: number, action: Action, body: object = {}) {
@@ -399,7 +404,7 @@ const HAS_DRIVER: Record<Start, boolean> = {
 /** A fresh cast and a ride of theirs in state `start`, checked as stored. */
 async function rideIn(start: Start): Promise<{ cast: Cast; rideId: number }> {
   const cast = await newCast();
-  const rideId = await createRide(t, cast.rider);
+  const rideId = await createRide(t, cast.rider, tripFrom(cast.area));
   for (const [actor, action, body] of SETUP[start]) {
     await step(tokenOf(cast, actor), rideId, action, body);
   }

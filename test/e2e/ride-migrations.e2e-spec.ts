@@ -4,6 +4,12 @@
  */
 import type { Sequelize } from 'sequelize';
 import type { Umzug } from 'umzug';
+import {
+  LEGACY_SERVICE_TYPE_NAMES,
+  type LegacyServiceType,
+  REFERENCE_SERVICE_TYPES,
+  type ReferenceServiceType,
+} from '../../src/common/built-ins';
 import { withClient } from '../support/postgres';
 import { onEmptyDatabase, query, recordedMigrations, withMigrator } from '../support/migrations';
 
@@ -13,20 +19,17 @@ const EVOLVE_RIDES = '20261125141000-evolve-ride-requests.js';
 const DRIVER_LOCATION = '20261125142000-add-driver-location.js';
 
 /** The original server's ride classes and the service types they are named after. */
-const LEGACY_CLASSES = {
-  SWIFTRIDE_X: 'SwiftRide X',
-  SWIFTRIDE_SUV: 'SwiftRide SUV',
-  SWIFTRIDE_BLACK: 'SwiftRide Black',
-} as const;
-type LegacyClass = keyof typeof LEGACY_CLASSES;
-type TypeName = (typeof LEGACY_CLASSES)[LegacyClass];
+type LegacyClass = LegacyServiceType;
+type TypeName = ReferenceServiceType['name'];
+const LEGACY_CLASSES = LEGACY_SERVICE_TYPE_NAMES as Record<LegacyClass, TypeName>;
 
 /** baseFare, perMileRate, perMinuteRate, maxPassengers of the reference service types. */
-const REFERENCE_FARES: Record<TypeName, [number, number, number, number]> = {
-  'SwiftRide X': [2.5, 1.2, 0.25, 4],
-  'SwiftRide SUV': [5, 2, 0.35, 6],
-  'SwiftRide Black': [8, 3, 0.5, 4],
-};
+const REFERENCE_FARES = Object.fromEntries(
+  REFERENCE_SERVICE_TYPES.map((type) => [
+    type.name,
+    [type.baseFare, type.perMileRate, type.perMinuteRate, type.maxPassengers],
+  ]),
+) as Record<TypeName, [number, number, number, number]>;
 
 const ACTIVE_STATUSES = ['REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS'];
 

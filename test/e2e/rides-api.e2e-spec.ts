@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { QueryTypes } from 'sequelize';
 import type { Response } from 'supertest';
+import { REFERENCE_SERVICE_TYPES, type ReferenceServiceType } from '../../src/common/built-ins';
 import { type Account, bearer } from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 import {
@@ -49,33 +50,12 @@ interface ServiceTypeBody extends Rates {
   isActive: boolean;
 }
 
-const SWIFTRIDE_X: ServiceTypeBody = {
-  id: 1,
-  name: 'SwiftRide X',
-  baseFare: 2.5,
-  perMileRate: 1.2,
-  perMinuteRate: 0.25,
-  maxPassengers: 4,
+/** A seeded reference type as the API shows it. */
+const shown = ({ legacyName: _legacyName, ...type }: ReferenceServiceType): ServiceTypeBody => ({
+  ...type,
   isActive: true,
-};
-const SWIFTRIDE_SUV: ServiceTypeBody = {
-  id: 2,
-  name: 'SwiftRide SUV',
-  baseFare: 5,
-  perMileRate: 2,
-  perMinuteRate: 0.35,
-  maxPassengers: 6,
-  isActive: true,
-};
-const SWIFTRIDE_BLACK: ServiceTypeBody = {
-  id: 3,
-  name: 'SwiftRide Black',
-  baseFare: 8,
-  perMileRate: 3,
-  perMinuteRate: 0.5,
-  maxPassengers: 4,
-  isActive: true,
-};
+});
+const [SWIFTRIDE_X, SWIFTRIDE_SUV, SWIFTRIDE_BLACK] = REFERENCE_SERVICE_TYPES.map(shown);
 
 const toRadians = (degrees: number) => (degrees * Math.PI) / 180;
 const toHundredths = (value: number) => Math.round(value * 100) / 100;

@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import { REFERENCE_SERVICE_TYPES } from '../../src/common/built-ins';
 import {
   type Account,
   bearer,
@@ -23,35 +24,10 @@ interface ServiceTypeBody {
   isActive: boolean;
 }
 
-const REFERENCE_TYPES: ServiceTypeBody[] = [
-  {
-    id: 1,
-    name: 'SwiftRide X',
-    baseFare: 2.5,
-    perMileRate: 1.2,
-    perMinuteRate: 0.25,
-    maxPassengers: 4,
-    isActive: true,
-  },
-  {
-    id: 2,
-    name: 'SwiftRide SUV',
-    baseFare: 5,
-    perMileRate: 2,
-    perMinuteRate: 0.35,
-    maxPassengers: 6,
-    isActive: true,
-  },
-  {
-    id: 3,
-    name: 'SwiftRide Black',
-    baseFare: 8,
-    perMileRate: 3,
-    perMinuteRate: 0.5,
-    maxPassengers: 4,
-    isActive: true,
-  },
-];
+/** The seeded reference types as the API shows them: active, without the legacy name. */
+const REFERENCE_TYPES: ServiceTypeBody[] = REFERENCE_SERVICE_TYPES.map(
+  ({ legacyName: _legacyName, ...type }) => ({ ...type, isActive: true }),
+);
 
 /** The statements the access guard spends on loading the caller: none, it is kept in memory. */
 const CALLER_CHECK = 0;

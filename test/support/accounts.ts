@@ -1,3 +1,4 @@
+import { DRIVER_ROLE_ID, RIDER_ROLE_ID } from '../../src/common/built-ins';
 import type { TestApp } from './app';
 
 let counter = 0;
@@ -44,7 +45,7 @@ export async function createRider(
 ): Promise<Account> {
   await t.http
     .post('/api/auth/register')
-    .send({ username, password: PASSWORD, roleId: 1 })
+    .send({ username, password: PASSWORD, roleId: RIDER_ROLE_ID })
     .expect(201);
   return login(t, username);
 }
@@ -60,7 +61,7 @@ export async function createDriver(
     .send({
       username,
       password: PASSWORD,
-      roleId: 2,
+      roleId: DRIVER_ROLE_ID,
       make: 'Toyota',
       model: 'Prius',
       licensePlate: uniquePlate(),

@@ -1,6 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 /**
  * The API as `npm start` runs it (`node dist/src/main.js`), in a process of its own: for checks
@@ -27,13 +28,14 @@ function installExitHook(): void {
 export const BUILT_FOR_RUN = 'SWIFTRIDE_TEST_DIST_BUILT';
 
 /**
- * Compiles src/ and db/ into dist/ (`nest build`, with SWC: about a second). Once per run when
- * the global setup did it: `nest build` empties dist/ first, so a file building while another
- * file's API process starts from dist/ would pull the floor from under it.
+ * Compiles src/ and db/ into dist/ (`nest build`, with SWC: a few seconds, mostly the CLI starting),
+ * in a child process, so the test file can boot its in-process app meanwhile. Once per run when the
+ * global setup did it: `nest build` empties dist/ first, so a file building while another file's
+ * API process starts from dist/ would pull the floor from under it.
  */
-export function buildApi(): void {
+export async function buildApi(): Promise<void> {
   if (process.env[BUILT_FOR_RUN]) return;
-  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  await promisify(execFile)('npx', ['nest', 'build'], { cwd: ROOT });
 }
 
 export function freePort(): Promise<number> {
@@ -53,7 +55,7 @@ export interface ApiProcess {
   pid: number;
   /** Resolves with the exit code (or the signal that ended the process) once it has exited. */
   exited: Promise<number | string>;
-  /** What the process wrote to stdout and stderr (the last 20 000 characters). */
+  /** What the process wrote to stdout and stderr (the last 200 000 characters). */
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
@@ -78,7 +80,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   running.add(child);
   let log = '';
   const record = (chunk: Buffer) => {
-    log = (log + chunk.toString('utf8')).slice(-20_000);
+    log = (log + chunk.toString('utf8')).slice(-200_000);
   };
   child.stdout!.on('data', record);
   child.stderr!.on('data', record);

@@ -7,6 +7,7 @@ import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.setup';
 import { ChangeFeed } from '../../src/database/change-feed';
 import { hashPassword } from '../../src/users/password-hasher';
+import { ADMIN_ROLE_ID } from '../../src/common/built-ins';
 import { loadConfig } from '../../src/config/configuration';
 import { createMigratedDatabase, type TestDatabase } from './database';
 
@@ -73,8 +74,14 @@ export async function createTestApp(
     adminHash ??= hashPassword(TEST_ADMIN.password);
     await sequelize.query(
       `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
-       VALUES (:username, :password, 3, now(), now())`,
-      { replacements: { username: TEST_ADMIN.username, password: await adminHash } },
+       VALUES (:username, :password, :roleId, now(), now())`,
+      {
+        replacements: {
+          username: TEST_ADMIN.username,
+          password: await adminHash,
+          roleId: ADMIN_ROLE_ID,
+        },
+      },
     );
     const login = await request(app.getHttpServer())
       .post('/api/auth/login')

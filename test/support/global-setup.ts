@@ -39,7 +39,7 @@ export default async function globalSetup(): Promise<void> {
   await runSeeders(templateUrl, {});
 
   // Tests that run the API as a process of its own start it from dist/: build it once for all.
-  buildApi();
+  await buildApi();
   process.env[BUILT_FOR_RUN] = '1';
 
   process.env[TEST_ENV.adminUrl] = adminUrl;

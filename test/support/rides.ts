@@ -2,18 +2,50 @@ import { io, type Socket } from 'socket.io-client';
 import type { AddressInfo } from 'node:net';
 import { QueryTypes } from 'sequelize';
 import { TokenService } from '../../src/auth/token.service';
+import { DEFAULT_SERVICE_TYPE, DRIVER_ROLE_ID, RIDER_ROLE_ID } from '../../src/common/built-ins';
 import { type Account, bearer, uniquePlate, uniqueUsername } from './accounts';
 import type { TestApp } from './app';
 
 /** Factories for rides, fast drivers and riders, and realtime clients. */
 
-export const RIDER_ROLE = 1;
-export const DRIVER_ROLE = 2;
+export const RIDER_ROLE = RIDER_ROLE_ID;
+export const DRIVER_ROLE = DRIVER_ROLE_ID;
 
 /** San Francisco, the default pickup. */
 export const SF = { latitude: 37.7749, longitude: -122.4194 };
 /** Oakland, the default destination (about 13.4 km from SF as the crow flies). */
 export const OAKLAND = { latitude: 37.8044, longitude: -122.2712 };
+
+export interface LatLng {
+  latitude: number;
+  longitude: number;
+}
+
+let areas = 0;
+
+/**
+ * A point about 11 km from the last 399 handed out in this file (a 20 × 20 grid around SF). A new
+ * ride is offered to every free driver within 5 km of its pickup: tests that leave drivers online
+ * would otherwise pile them up at one point, and each ride would be offered to all of them.
+ */
+export function freshArea(): LatLng {
+  const cell = areas % 400;
+  areas += 1;
+  return {
+    latitude: SF.latitude - 1 + (cell % 20) * 0.1,
+    longitude: SF.longitude - 1.3 + Math.floor(cell / 20) * 0.13,
+  };
+}
+
+/** The default trip (SF → Oakland), moved as a whole to start at `pickup`. */
+export function tripFrom(pickup: LatLng): Partial<RideBody> {
+  return {
+    pickupLatitude: pickup.latitude,
+    pickupLongitude: pickup.longitude,
+    destinationLatitude: OAKLAND.latitude + pickup.latitude - SF.latitude,
+    destinationLongitude: OAKLAND.longitude + pickup.longitude - SF.longitude,
+  };
+}
 
 export interface RideBody {
   pickupLatitude: number;
@@ -80,7 +112,7 @@ export async function insertDriver(t: TestApp, options: DriverOptions = {}): Pro
         userId: account.id,
         plate: uniquePlate(),
         online: options.online ?? options.at !== undefined,
-        serviceTypeId: options.serviceTypeId ?? 1,
+        serviceTypeId: options.serviceTypeId ?? DEFAULT_SERVICE_TYPE.id,
         latitude: options.at?.latitude ?? null,
         longitude: options.at?.longitude ?? null,
         ago: options.reportedSecondsAgo ?? 0,
