@@ -355,6 +355,34 @@ describe('access tokens on GET /api/auth/secure-route', () => {
       (rider) => `Bearer ${signJwt(claimsOf(rider), JWT_SECRET, 'HS512')}`,
     ],
     ['a refresh token', (rider) => `Bearer ${rider.refreshToken}`],
+    [
+      'a token signed with the server’s secret but without exp',
+      (rider) => `Bearer ${signJwt(claimsOf(rider, { exp: undefined }), JWT_SECRET)}`,
+    ],
+    [
+      'a token signed with the server’s secret but without iat',
+      (rider) => `Bearer ${signJwt(claimsOf(rider, { iat: undefined }), JWT_SECRET)}`,
+    ],
+    [
+      'a token issued 2 minutes in the future',
+      (rider) => {
+        const iat = nowInSeconds() + 120;
+        return `Bearer ${signJwt(claimsOf(rider, { iat, exp: iat + 900 }), JWT_SECRET)}`;
+      },
+    ],
+    [
+      'a token not valid before 2 minutes from now',
+      (rider) => `Bearer ${signJwt(claimsOf(rider, { nbf: nowInSeconds() + 120 }), JWT_SECRET)}`,
+    ],
+    [
+      'a token valid for ten years',
+      (rider) =>
+        `Bearer ${signJwt(claimsOf(rider, { exp: nowInSeconds() + 10 * 365 * 24 * 3600 }), JWT_SECRET)}`,
+    ],
+    [
+      'a token whose exp is a string',
+      (rider) => `Bearer ${signJwt(claimsOf(rider, { exp: 'never' }), JWT_SECRET)}`,
+    ],
   ];
 
   it.each(refused)('refuses %s with 401', async (_what, authorization) => {
@@ -368,6 +396,14 @@ describe('access tokens on GET /api/auth/secure-route', () => {
 
     expect((await secureRoute(bearer(rider))).status).toBe(200);
     expect((await secureRoute(`Bearer ${signJwt(claimsOf(rider), JWT_SECRET)}`)).status).toBe(200);
+  });
+
+  it('accepts iat and nbf up to a few seconds ahead of the server’s clock', async () => {
+    const rider = await createRider(t);
+    const iat = nowInSeconds() + 10;
+    const ahead = signJwt(claimsOf(rider, { iat, nbf: iat, exp: iat + 900 }), JWT_SECRET);
+
+    expect((await secureRoute(`Bearer ${ahead}`)).status).toBe(200);
   });
 
   it('takes the caller’s role from the database, not from a validly signed claim', async () => {
