@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import * as bcrypt from 'bcryptjs';
 import type { Response } from 'supertest';
 import {
   type Account,
@@ -317,6 +318,56 @@ describe('POST /api/auth/login', () => {
       expectError(await attemptLogin(guess), 401);
     }
     await login(t, `${stem}_X`);
+  });
+});
+
+describe('POST /api/auth/login: long passwords from the original server', () => {
+  /** An account as the original server stored it: any password length, bcrypt (cost 4 for speed). */
+  async function originalAccount(password: string): Promise<string> {
+    const username = uniqueUsername('legacy');
+    await t.sequelize.query(
+      `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+       VALUES (:username, :hash, 1, now(), now())`,
+      { replacements: { username, hash: bcrypt.hashSync(password, 4) } },
+    );
+    return username;
+  }
+
+  const passwordOf = (length: number) =>
+    Array.from({ length }, (_, index) => 'abcdefghij'[index % 10]).join('');
+
+  it.each([129, 1_000, 60_000])(
+    'logs in with a %i-character password, before and after its hash is replaced',
+    async (length) => {
+      const password = passwordOf(length);
+      const username = await originalAccount(password);
+
+      expect((await attemptLogin(username, password)).status).toBe(200);
+      const [[row]] = await t.sequelize.query(
+        `SELECT password LIKE '$argon2id$%' AS rehashed FROM "Users" WHERE username = :username`,
+        { replacements: { username } },
+      );
+      expect(row).toEqual({ rehashed: true });
+      expect((await attemptLogin(username, password)).status).toBe(200);
+      expectError(await attemptLogin(username, `${password}x`), 401);
+    },
+  );
+
+  it('changes such a password on PATCH /api/users/me given the long one as currentPassword', async () => {
+    const password = passwordOf(300);
+    const account = await login(t, await originalAccount(password), password);
+
+    const response = await t.http
+      .patch('/api/users/me')
+      .set('Authorization', bearer(account))
+      .send({ password: 'a shorter new password', currentPassword: password });
+
+    expect(response.status).toBe(200);
+    await login(t, account.username, 'a shorter new password');
+  });
+
+  it('still refuses an empty password with 400', async () => {
+    expectError(await attemptLogin(uniqueUsername('nobody'), ''), 400, 'password');
   });
 });
 
