@@ -15,6 +15,7 @@ import { AuthService } from './auth.service';
 import { Authenticator } from './authenticator';
 import { FallbackThrottlerStorage } from './fallback-throttler-storage';
 import { Session } from './session.model';
+import { SessionSweeper } from './session-sweeper';
 import { SessionStore } from './session.store';
 import { SessionsService } from './sessions.service';
 import { TokenService } from './token.service';
@@ -60,6 +61,7 @@ const MINUTE = 60_000;
     Authenticator,
     SessionStore,
     SessionsService,
+    SessionSweeper,
     TokenService,
     { provide: LoginSessions, useExisting: SessionsService },
     { provide: APP_GUARD, useClass: AccessGuard },

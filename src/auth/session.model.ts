@@ -50,6 +50,17 @@ export class Session extends Model<InferAttributes<Session>, InferCreationAttrib
   @Column(DataType.DATE)
   declare lastUsedAt: Date | null;
 
+  /** The session that replaced this one when it was rotated. */
+  @Column(DataType.INTEGER)
+  declare successorId: CreationOptional<number | null>;
+
+  /**
+   * The successor's token, sealed with a key derived from this session's token (see
+   * successor-token.ts), during the reuse interval only; null otherwise.
+   */
+  @Column(DataType.TEXT)
+  declare successorTokenCiphertext: CreationOptional<string | null>;
+
   @CreatedAt
   @AllowNull(false)
   @Column(DataType.DATE)

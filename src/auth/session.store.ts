@@ -1,13 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/sequelize';
-import { Op, type Transaction } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { Session } from './session.model';
 
 export type RevokeReason = 'logout' | 'rotated' | 'reuse_detected' | 'password_changed';
 
 export type NewSession = Pick<Session, 'userId' | 'familyId' | 'tokenHash' | 'expiresAt'>;
 
-const NOT_REVOKED = { revokedAt: { [Op.is]: null } };
+/** A presented token's session, with what the database's clock says about it. */
+export interface PresentedSession {
+  id: number;
+  userId: number;
+  familyId: string;
+  revoked: boolean;
+  revokedReason: RevokeReason | null;
+  expired: boolean;
+  /** Revoked no longer ago than the reuse interval. */
+  withinReuseInterval: boolean;
+  successorId: number | null;
+  successorTokenCiphertext: string | null;
+}
+
+/**
+ * Revokes what is still active (keeping the reason of what was revoked before) and drops every
+ * sealed successor token of the rows matched: a revoked login has no successor to hand out.
+ */
+const REVOKE_MATCHING = `UPDATE "Sessions"
+  SET "revokedAt" = coalesce("revokedAt", now()),
+    "revokedReason" = coalesce("revokedReason", :reason),
+    "successorTokenCiphertext" = NULL, "updatedAt" = now()`;
+const STILL_HOLDING = `("revokedAt" IS NULL OR "successorTokenCiphertext" IS NOT NULL)`;
 
 /** Every statement on the Sessions table (refresh tokens, kept as digests). */
 @Injectable()
@@ -18,34 +40,70 @@ export class SessionStore {
     return this.sessions.findOne({ where: { tokenHash } });
   }
 
-  async insert(session: NewSession, transaction?: Transaction): Promise<void> {
-    await this.sessions.create({ ...session }, { transaction });
+  /**
+   * The session of a presented token, locked until the transaction ends: simultaneous uses of one
+   * token queue here, and each one that waited reads the row as the one before left it.
+   */
+  async lockByDigest(
+    tokenHash: string,
+    reuseIntervalSeconds: number,
+    transaction: Transaction,
+  ): Promise<PresentedSession | undefined> {
+    const [session] = await this.sessions.sequelize!.query<PresentedSession>(
+      `SELECT id, "userId", "familyId", "revokedAt" IS NOT NULL AS revoked, "revokedReason",
+         "expiresAt" <= now() AS expired,
+         coalesce("revokedAt" > now() - make_interval(secs => :reuseIntervalSeconds), false)
+           AS "withinReuseInterval",
+         "successorId", "successorTokenCiphertext"
+       FROM "Sessions" WHERE "tokenHash" = :tokenHash
+       FOR UPDATE`,
+      { replacements: { tokenHash, reuseIntervalSeconds }, type: QueryTypes.SELECT, transaction },
+    );
+    return session;
   }
 
-  async markUsed(id: number): Promise<void> {
-    await this.sessions.update({ lastUsedAt: new Date() }, { where: { id } });
+  /** Neither revoked nor expired. */
+  async isActive(id: number, transaction: Transaction): Promise<boolean> {
+    const rows = await this.sessions.sequelize!.query(
+      `SELECT 1 FROM "Sessions" WHERE id = :id AND "revokedAt" IS NULL AND "expiresAt" > now()`,
+      { replacements: { id }, type: QueryTypes.SELECT, transaction },
+    );
+    return rows.length > 0;
+  }
+
+  /** The new session's id. */
+  async insert(session: NewSession, transaction?: Transaction): Promise<number> {
+    const created = await this.sessions.create({ ...session }, { transaction });
+    return created.id;
+  }
+
+  async markUsed(id: number, transaction?: Transaction): Promise<void> {
+    await this.sessions.update({ lastUsedAt: new Date() }, { where: { id }, transaction });
   }
 
   /**
-   * A conditional write: of two simultaneous revocations of one session only one finds it
-   * unrevoked. Whether this call revoked it.
+   * Revokes a session as rotated, naming its successor and keeping that successor's sealed token
+   * (null when there is no reuse interval). The caller holds the row's lock (lockByDigest).
    */
-  async revokeIfActive(
+  async markRotated(
     id: number,
-    reason: RevokeReason,
+    successorId: number,
+    successorTokenCiphertext: string | null,
     transaction: Transaction,
-  ): Promise<boolean> {
-    const [revoked] = await this.sessions.update(
-      { revokedAt: new Date(), revokedReason: reason },
-      { where: { id, ...NOT_REVOKED }, transaction },
+  ): Promise<void> {
+    await this.sessions.sequelize!.query(
+      `UPDATE "Sessions" SET "revokedAt" = now(), "revokedReason" = 'rotated',
+         "successorId" = :successorId, "successorTokenCiphertext" = :successorTokenCiphertext,
+         "updatedAt" = now()
+       WHERE id = :id`,
+      { replacements: { id, successorId, successorTokenCiphertext }, transaction },
     );
-    return revoked > 0;
   }
 
   async revokeFamily(familyId: string, reason: RevokeReason): Promise<void> {
-    await this.sessions.update(
-      { revokedAt: new Date(), revokedReason: reason },
-      { where: { familyId, ...NOT_REVOKED } },
+    await this.sessions.sequelize!.query(
+      `${REVOKE_MATCHING} WHERE "familyId" = :familyId AND ${STILL_HOLDING}`,
+      { replacements: { familyId, reason } },
     );
   }
 
@@ -54,9 +112,20 @@ export class SessionStore {
     reason: RevokeReason,
     transaction?: Transaction,
   ): Promise<void> {
-    await this.sessions.update(
-      { revokedAt: new Date(), revokedReason: reason },
-      { where: { userId, ...NOT_REVOKED }, transaction },
+    await this.sessions.sequelize!.query(
+      `${REVOKE_MATCHING} WHERE "userId" = :userId AND ${STILL_HOLDING}`,
+      { replacements: { userId, reason }, transaction },
     );
+  }
+
+  /** Drops sealed successor tokens whose reuse interval is over (served by a partial index). */
+  async clearSealedSuccessors(reuseIntervalSeconds: number): Promise<number> {
+    const [, cleared] = await this.sessions.sequelize!.query(
+      `UPDATE "Sessions" SET "successorTokenCiphertext" = NULL
+       WHERE "successorTokenCiphertext" IS NOT NULL
+         AND "revokedAt" <= now() - make_interval(secs => :reuseIntervalSeconds)`,
+      { replacements: { reuseIntervalSeconds }, type: QueryTypes.UPDATE },
+    );
+    return cleared;
   }
 }

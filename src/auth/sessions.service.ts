@@ -1,53 +1,76 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectConnection } from '@nestjs/sequelize';
 import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
+import type { AuthConfig } from '../config/configuration';
 import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
 import { LoginSessions } from '../users/login-sessions';
-import type { Session } from './session.model';
-import { type RevokeReason, SessionStore } from './session.store';
+import { type PresentedSession, type RevokeReason, SessionStore } from './session.store';
+import { openSuccessor, sealSuccessor } from './successor-token';
 import { TokenService } from './token.service';
 
 const invalidRefreshToken = () =>
   new DomainError(DomainErrorCode.Unauthorized, 'The refresh token is invalid, expired or revoked');
 
+/** What presenting a token came to; decided while its session's row is locked. */
+type Outcome =
+  | { granted: { userId: number; refreshToken?: string } }
+  | { refused: 'invalid' | 'reused'; familyId?: string };
+
 /**
  * Refresh-token sessions. A login starts a family. Without rotation a token stays valid until it
  * expires or is revoked (the iOS client keeps its first token forever). With rotation the old
- * token is revoked and replaced; presenting a rotated token again means it was copied, so the
- * whole family is revoked.
+ * token is revoked and replaced. For the reuse interval after that (REFRESH_REUSE_INTERVAL_SECONDS)
+ * the old token still yields the same successor, so two requests sent at once or a retry after a
+ * lost answer keep the login; presented later, it was copied, and the whole family is revoked.
  */
 @Injectable()
 export class SessionsService implements LoginSessions {
+  private readonly reuseIntervalSeconds: number;
+
   constructor(
     private readonly sessions: SessionStore,
     @InjectConnection() private readonly sequelize: Sequelize,
     private readonly tokens: TokenService,
-  ) {}
-
-  async start(userId: number, transaction?: Transaction): Promise<string> {
-    return this.issue(userId, randomUUID(), transaction);
+    config: ConfigService,
+  ) {
+    this.reuseIntervalSeconds = config.getOrThrow<AuthConfig>('auth').refreshReuseIntervalSeconds;
   }
 
-  /** The session's user id, plus a replacement token when `rotate` is asked. */
+  async start(userId: number, transaction?: Transaction): Promise<string> {
+    return (await this.issue(userId, randomUUID(), transaction)).token;
+  }
+
+  /**
+   * The session's user id, plus a replacement token when `rotate` is asked. Uses of one token are
+   * settled one at a time on its session's row lock, so processes sharing the database agree.
+   */
   async use(
     refreshToken: string,
     rotate: boolean,
   ): Promise<{ userId: number; refreshToken?: string }> {
-    const session = await this.sessions.findByDigest(this.tokens.digest(refreshToken));
-    if (!session) throw invalidRefreshToken();
-    if (session.revokedAt) {
-      if (session.revokedReason === 'rotated')
-        await this.revokeFamily(session.familyId, 'reuse_detected');
-      throw invalidRefreshToken();
-    }
-    if (session.expiresAt.getTime() <= Date.now()) throw invalidRefreshToken();
-    if (!rotate) {
-      await this.sessions.markUsed(session.id);
-      return { userId: session.userId };
-    }
-    return this.rotate(session);
+    const digest = this.tokens.digest(refreshToken);
+    const outcome = await this.sequelize.transaction(async (transaction): Promise<Outcome> => {
+      const session = await this.sessions.lockByDigest(
+        digest,
+        this.reuseIntervalSeconds,
+        transaction,
+      );
+      if (!session) return { refused: 'invalid' };
+      if (session.revoked) return this.reuse(session, refreshToken, rotate, transaction);
+      if (session.expired) return { refused: 'invalid' };
+      if (!rotate) {
+        await this.sessions.markUsed(session.id, transaction);
+        return { granted: { userId: session.userId } };
+      }
+      return { granted: await this.rotate(session, refreshToken, transaction) };
+    });
+    if ('granted' in outcome) return outcome.granted;
+    // After the commit, so that this multi-row write takes no lock while holding the token's.
+    if (outcome.refused === 'reused') await this.revokeFamily(outcome.familyId!, 'reuse_detected');
+    throw invalidRefreshToken();
   }
 
   /** Revokes the login (the whole family) this token belongs to. Unknown tokens are ignored. */
@@ -60,35 +83,60 @@ export class SessionsService implements LoginSessions {
     await this.sessions.revokeAllOf(userId, reason, transaction);
   }
 
+  /** Drops sealed successors whose reuse interval is over; how many (see SessionSweeper). */
+  clearSealedSuccessors(): Promise<number> {
+    return this.sessions.clearSealedSuccessors(this.reuseIntervalSeconds);
+  }
+
+  private async rotate(
+    session: PresentedSession,
+    presented: string,
+    transaction: Transaction,
+  ): Promise<{ userId: number; refreshToken: string }> {
+    const successor = await this.issue(session.userId, session.familyId, transaction);
+    const sealed =
+      this.reuseIntervalSeconds > 0 ? sealSuccessor(presented, session.id, successor.token) : null;
+    await this.sessions.markRotated(session.id, successor.id, sealed, transaction);
+    return { userId: session.userId, refreshToken: successor.token };
+  }
+
   /**
-   * Revoking the old token is a conditional write: of two simultaneous rotations of one token only
-   * one finds it unrevoked; the other is treated as reuse.
+   * A revoked token presented again. Rotated within the reuse interval, with its successor still
+   * active: the same successor again (only with `rotate`; the access token either way). Rotated
+   * longer ago: a copy is in use, the login ends. Within the interval but with the successor gone
+   * (logged out, rotated in turn): refused, and nothing more is revoked.
    */
-  private async rotate(session: Session): Promise<{ userId: number; refreshToken: string }> {
-    const refreshToken = await this.sequelize.transaction(async (transaction) => {
-      if (!(await this.sessions.revokeIfActive(session.id, 'rotated', transaction))) {
-        return undefined;
-      }
-      return this.issue(session.userId, session.familyId, transaction);
-    });
-    if (!refreshToken) {
-      await this.revokeFamily(session.familyId, 'reuse_detected');
-      throw invalidRefreshToken();
-    }
-    return { userId: session.userId, refreshToken };
+  private async reuse(
+    session: PresentedSession,
+    presented: string,
+    rotate: boolean,
+    transaction: Transaction,
+  ): Promise<Outcome> {
+    if (session.revokedReason !== 'rotated') return { refused: 'invalid' };
+    if (!session.withinReuseInterval) return { refused: 'reused', familyId: session.familyId };
+    const successor =
+      session.successorTokenCiphertext !== null &&
+      session.successorId !== null &&
+      (await this.sessions.isActive(session.successorId, transaction))
+        ? openSuccessor(presented, session.id, session.successorTokenCiphertext)
+        : undefined;
+    if (successor === undefined) return { refused: 'invalid' };
+    return {
+      granted: { userId: session.userId, ...(rotate && { refreshToken: successor }) },
+    };
   }
 
   private async issue(
     userId: number,
     familyId: string,
     transaction?: Transaction,
-  ): Promise<string> {
+  ): Promise<{ id: number; token: string }> {
     const { token, digest } = this.tokens.newRefreshToken();
-    await this.sessions.insert(
+    const id = await this.sessions.insert(
       { userId, familyId, tokenHash: digest, expiresAt: this.tokens.refreshTokenExpiry() },
       transaction,
     );
-    return token;
+    return { id, token };
   }
 
   private revokeFamily(familyId: string, reason: RevokeReason): Promise<void> {

@@ -10,7 +10,14 @@ export interface AccessTokenPayload {
   roleId: number;
   iat: number;
   exp: number;
+  nbf?: number;
 }
+
+/**
+ * How far ahead of our clock a token's `iat` or `nbf` may be: servers behind a load balancer
+ * rarely agree to the second. Expiry gets no leeway: a token is refused the second it expires.
+ */
+export const CLOCK_LEEWAY_SECONDS = 30;
 
 /** Access tokens (JWT, HS256 only) and opaque refresh tokens with their stored digests. */
 @Injectable()
@@ -47,13 +54,37 @@ export class TokenService {
       const payload = await this.jwt.verifyAsync<AccessTokenPayload>(token, {
         secret: this.key as never,
         algorithms: ['HS256'],
+        // Checked below, with the leeway; jsonwebtoken would allow it on `exp` too.
+        ignoreNotBefore: true,
       });
-      return Number.isInteger(payload.userId) && Number.isInteger(payload.roleId)
+      return Number.isInteger(payload.userId) &&
+        Number.isInteger(payload.roleId) &&
+        this.isWithinLifetime(payload)
         ? payload
         : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * jsonwebtoken checks `exp` only when present, so a token signed with our key but without it
+   * would be valid forever. Ours always carry `iat` and `exp`, `exp - iat` is the configured TTL,
+   * and neither `iat` nor `nbf` lies in the future; anything else was not issued by this API as
+   * configured now (a lowered TTL refuses older, longer tokens: the client refreshes).
+   */
+  private isWithinLifetime(payload: AccessTokenPayload): boolean {
+    const now = Math.floor(Date.now() / 1000);
+    const latestStart = now + CLOCK_LEEWAY_SECONDS;
+    const { iat, exp, nbf } = payload;
+    return (
+      Number.isFinite(iat) &&
+      Number.isFinite(exp) &&
+      iat <= latestStart &&
+      exp > iat &&
+      exp - iat <= this.config.accessTokenTtlSeconds &&
+      (nbf === undefined || (Number.isFinite(nbf) && nbf <= latestStart))
+    );
   }
 
   /** 256 random bits; the client keeps the token, we keep only its SHA-256 digest. */

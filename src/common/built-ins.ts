@@ -15,6 +15,8 @@ export type RoleName = (typeof BUILT_IN_ROLES)[number]['name'];
 export const RIDER_ROLE_ID = 1;
 export const DRIVER_ROLE_ID = 2;
 export const ADMIN_ROLE_ID = 3;
+/** Admins are recognised by this role name: an adopted database may hold it under another id. */
+export const ADMIN_ROLE_NAME: RoleName = 'admin';
 
 export const BUILT_IN_ROLE_IDS: ReadonlySet<number> = new Set(
   BUILT_IN_ROLES.map((role) => role.id),

@@ -28,6 +28,8 @@ export interface AuthConfig {
   jwtSecret: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
+  /** How long a rotated refresh token still yields its successor (see SessionsService). */
+  refreshReuseIntervalSeconds: number;
   /** Verify bcrypt hashes from the original server but do not replace them (a trial adoption). */
   keepLegacyPasswordHashes: boolean;
 }
@@ -147,6 +149,7 @@ export function loadConfig(
       jwtSecret: resolveJwtSecret(env.NODE_ENV, env.JWT_SECRET),
       accessTokenTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      refreshReuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL_SECONDS,
       keepLegacyPasswordHashes: env.LEGACY_PASSWORD_HASHES === 'keep',
     },
     rateLimits: {

@@ -103,6 +103,16 @@ export class EnvironmentVariables {
   @Max(365)
   REFRESH_TOKEN_TTL_DAYS = 7;
 
+  /**
+   * For this long after a rotation, presenting the rotated refresh token again yields the same
+   * successor (two requests at once, a retry) instead of ending the login as reuse. 0: never.
+   */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  REFRESH_REUSE_INTERVAL_SECONDS = 10;
+
   /** `keep`: leave the original server's bcrypt hashes in place at login, so a rollback still works. */
   @IsIn(['rehash', 'keep'], { message: 'LEGACY_PASSWORD_HASHES must be rehash or keep' })
   LEGACY_PASSWORD_HASHES: 'rehash' | 'keep' = 'rehash';

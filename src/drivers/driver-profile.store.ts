@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/sequelize';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { LatLng } from '../common/geo/trip';
+import { ASSIGNED_STATUSES } from '../common/ride-statuses';
 import { DriverProfile } from './driver-profile.model';
 import { driverRatingSql } from './driver-rating';
 
@@ -83,6 +84,22 @@ export class DriverProfileStore {
   async setOnline(userId: number, isOnline: boolean, transaction?: Transaction): Promise<boolean> {
     const [updated] = await this.profiles.update({ isOnline }, { where: { userId }, transaction });
     return updated > 0;
+  }
+
+  /**
+   * The ride the driver is on (accepted, arriving or in progress), read in the caller's
+   * transaction: a fact about rides that decides whether the driver may leave duty.
+   */
+  async findRideUnderWay(userId: number, transaction: Transaction): Promise<number | undefined> {
+    const [ride] = await this.profiles.sequelize!.query<{ id: number }>(
+      `SELECT id FROM "RideRequests" WHERE "driverId" = :userId AND status IN (:statuses)`,
+      {
+        replacements: { userId, statuses: ASSIGNED_STATUSES },
+        type: QueryTypes.SELECT,
+        transaction,
+      },
+    );
+    return ride?.id;
   }
 
   /** Whether the user has a profile. */

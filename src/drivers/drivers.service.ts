@@ -3,7 +3,7 @@ import { InjectConnection } from '@nestjs/sequelize';
 import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { DEFAULT_SERVICE_TYPE } from '../common/built-ins';
-import { notFound } from '../common/errors/domain-error';
+import { conflict, notFound } from '../common/errors/domain-error';
 import { definedFields } from '../common/http/defined';
 import { ServiceTypesService } from '../service-types/service-types.service';
 import type { LatLng } from '../common/geo/trip';
@@ -75,9 +75,22 @@ export class DriversService {
     if (!(await this.profiles.setOnline(userId, isOnline))) throw noProfile(userId);
   }
 
-  /** Someone who is no longer a driver must not count as a driver online. */
-  async goOffline(userId: number, transaction: Transaction): Promise<void> {
+  /**
+   * Before a driver's role changes or their account goes: offline (someone who is no longer a
+   * driver must not count as one online), and refused with 409 while they are on a ride, which
+   * nobody else could move on. Setting the flag locks the profile row until the caller's
+   * transaction ends; an accept reads that row FOR SHARE, so the two are ordered: a demotion
+   * that locked first leaves the driver offline and the accept refused, an accept that locked
+   * first has committed its ride before the check below reads.
+   */
+  async standDown(userId: number, transaction: Transaction): Promise<void> {
     await this.profiles.setOnline(userId, false, transaction);
+    const rideId = await this.profiles.findRideUnderWay(userId, transaction);
+    if (rideId !== undefined) {
+      throw conflict(
+        `User ${userId} is driving ride ${rideId}; it must be completed, cancelled or released first`,
+      );
+    }
   }
 
   /** A new service type must be active; the check and the change share one transaction. */

@@ -22,25 +22,15 @@ import {
 import { ServiceType } from '../service-types/service-type.model';
 import { User } from '../users/user.model';
 
-export const RIDE_STATUSES = [
-  'REQUESTED',
-  'ACCEPTED',
-  'ARRIVING',
-  'IN_PROGRESS',
-  'COMPLETED',
-  'CANCELLED',
-] as const;
-export type RideStatus = (typeof RIDE_STATUSES)[number];
+import { RIDE_STATUSES, type RideStatus } from '../common/ride-statuses';
 
-/** A rider has at most one ride in these states (a partial unique index says so too). */
-export const ACTIVE_STATUSES: readonly RideStatus[] = [
-  'REQUESTED',
-  'ACCEPTED',
-  'ARRIVING',
-  'IN_PROGRESS',
-];
-/** A driver has at most one ride in these states. */
-export const ASSIGNED_STATUSES: readonly RideStatus[] = ['ACCEPTED', 'ARRIVING', 'IN_PROGRESS'];
+// Defined in common/ so that drivers can tell a ride under way without depending on rides.
+export {
+  ACTIVE_STATUSES,
+  ASSIGNED_STATUSES,
+  RIDE_STATUSES,
+  type RideStatus,
+} from '../common/ride-statuses';
 
 export const CANCELLERS = ['rider', 'driver', 'admin', 'system'] as const;
 export type Canceller = (typeof CANCELLERS)[number];

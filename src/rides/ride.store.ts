@@ -108,10 +108,14 @@ const CALLER_PREDICATE: Record<TransitionCaller['as'], string> = {
 
 /**
  * A driver may take a ride only while it is unassigned, if they are online and drive its service
- * type. Checked inside the write itself, so no decision rests on an earlier read.
+ * type. Checked inside the write itself, so no decision rests on an earlier read. The profile is
+ * read FOR SHARE: a demotion or deletion in progress holds its row (DriversService.standDown), so
+ * the accept waits for it and then sees the driver offline, or the demotion waits for the accept
+ * and then sees the ride.
  */
 const ACCEPT_PREDICATE = `AND r."driverId" IS NULL AND EXISTS (SELECT 1 FROM "DriverProfiles" p
-  WHERE p."userId" = :callerId AND p."isOnline" AND p."serviceTypeId" = r."serviceTypeId")`;
+  WHERE p."userId" = :callerId AND p."isOnline" AND p."serviceTypeId" = r."serviceTypeId"
+  FOR SHARE OF p)`;
 
 /** The rides table's queries, each named for what it decides or finds. */
 @Injectable()

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/sequelize';
 import { col, fn, Op, QueryTypes, type Transaction, where, type WhereOptions } from 'sequelize';
 import type { Caller } from '../common/auth/auth.decorators';
+import { ADMIN_ROLE_NAME } from '../common/built-ins';
 import { escapeLike } from '../common/http/like';
 import { offsetOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { User } from './user.model';
@@ -118,8 +119,31 @@ export class UserStore {
   }
 
   /** Whether the user existed. Throws the foreign-key error while rides still refer to them. */
-  async delete(id: number): Promise<boolean> {
-    return (await this.users.destroy({ where: { id } })) > 0;
+  async delete(id: number, transaction?: Transaction): Promise<boolean> {
+    return (await this.users.destroy({ where: { id }, transaction })) > 0;
+  }
+
+  /**
+   * The admins' ids, their rows locked until the transaction ends: changes that could remove an
+   * admin queue here, so two admins demoting each other at once are settled one after the other
+   * (the second sees the first's change). Admins are known by the role's name, whatever its id.
+   */
+  async lockAdmins(transaction: Transaction): Promise<number[]> {
+    const rows = await this.users.sequelize!.query<{ id: number }>(
+      `SELECT u.id FROM "Users" u JOIN "Roles" r ON r.id = u."roleId"
+       WHERE lower(r.name) = :admin ORDER BY u.id FOR UPDATE OF u`,
+      { replacements: { admin: ADMIN_ROLE_NAME }, type: QueryTypes.SELECT, transaction },
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async countAdmins(transaction: Transaction): Promise<number> {
+    const [row] = await this.users.sequelize!.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM "Users" u JOIN "Roles" r ON r.id = u."roleId"
+       WHERE lower(r.name) = :admin`,
+      { replacements: { admin: ADMIN_ROLE_NAME }, type: QueryTypes.SELECT, transaction },
+    );
+    return row.count;
   }
 
   countWithRole(roleId: number): Promise<number> {

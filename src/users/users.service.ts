@@ -20,7 +20,13 @@ import { toUserDto } from './users.mapper';
 /** Callers kept in memory at most; each is a few dozen bytes. */
 const MAX_CACHED_CALLERS = 50_000;
 
-/** Accounts: who they are, their role and their password. */
+const lastAdmin = (id: number) =>
+  conflict(`User ${id} is the last admin; make another user an admin first`);
+
+/**
+ * Accounts: who they are, their role and their password. A change that could take away an admin
+ * (a role change, a deletion) locks the admins' rows first, and one that leaves none is refused.
+ */
 @Injectable()
 export class UsersService {
   /**
@@ -120,11 +126,16 @@ export class UsersService {
     };
     if (Object.keys(changes).length > 0) {
       await this.sequelize.transaction(async (transaction) => {
-        if (!(await this.users.update(id, changes, transaction))) throw notFound('User', id);
-        if (changes.password) await this.sessions.endAllFor(id, 'password_changed', transaction);
-        if (changes.roleId !== undefined && changes.roleId !== DRIVER_ROLE_ID) {
-          await this.drivers.goOffline(id, transaction);
+        const roleChange = changes.roleId !== undefined;
+        const admins = roleChange ? await this.users.lockAdmins(transaction) : [];
+        if (roleChange && changes.roleId !== DRIVER_ROLE_ID) {
+          await this.drivers.standDown(id, transaction);
         }
+        if (!(await this.users.update(id, changes, transaction))) throw notFound('User', id);
+        if (admins.includes(id) && (await this.users.countAdmins(transaction)) === 0) {
+          throw lastAdmin(id);
+        }
+        if (changes.password) await this.sessions.endAllFor(id, 'password_changed', transaction);
       });
       // Once committed: a caller read before then must not outlive the change.
       if (changes.roleId !== undefined) this.callers.forget(id);
@@ -146,12 +157,19 @@ export class UsersService {
     return this.update(id, { username: dto.username, password: dto.password });
   }
 
-  /** Users who have taken or driven rides are kept: the rides' history needs them. */
+  /**
+   * Users who have taken or driven rides are kept: the rides' history needs them. The last admin
+   * and a driver on a ride are kept too (409), with the same locks as a role change.
+   */
   async remove(id: number): Promise<void> {
     try {
-      const deleted = await this.users.delete(id);
+      await this.sequelize.transaction(async (transaction) => {
+        const admins = await this.users.lockAdmins(transaction);
+        if (admins.length === 1 && admins[0] === id) throw lastAdmin(id);
+        await this.drivers.standDown(id, transaction);
+        if (!(await this.users.delete(id, transaction))) throw notFound('User', id);
+      });
       this.callers.forget(id);
-      if (!deleted) throw notFound('User', id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;
       throw conflict(`User ${id} has rides on record and cannot be deleted`);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import * as bcrypt from 'bcryptjs';
 import type { Response } from 'supertest';
 import {
   type Account,
@@ -321,6 +322,56 @@ describe('POST /api/auth/login', () => {
   });
 });
 
+describe('POST /api/auth/login: long passwords from the original server', () => {
+  /** An account as the original server stored it: any password length, bcrypt (cost 4 for speed). */
+  async function originalAccount(password: string): Promise<string> {
+    const username = uniqueUsername('legacy');
+    await t.sequelize.query(
+      `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+       VALUES (:username, :hash, 1, now(), now())`,
+      { replacements: { username, hash: bcrypt.hashSync(password, 4) } },
+    );
+    return username;
+  }
+
+  const passwordOf = (length: number) =>
+    Array.from({ length }, (_, index) => 'abcdefghij'[index % 10]).join('');
+
+  it.each([129, 1_000, 60_000])(
+    'logs in with a %i-character password, before and after its hash is replaced',
+    async (length) => {
+      const password = passwordOf(length);
+      const username = await originalAccount(password);
+
+      expect((await attemptLogin(username, password)).status).toBe(200);
+      const [[row]] = await t.sequelize.query(
+        `SELECT password LIKE '$argon2id$%' AS rehashed FROM "Users" WHERE username = :username`,
+        { replacements: { username } },
+      );
+      expect(row).toEqual({ rehashed: true });
+      expect((await attemptLogin(username, password)).status).toBe(200);
+      expectError(await attemptLogin(username, `${password}x`), 401);
+    },
+  );
+
+  it('changes such a password on PATCH /api/users/me given the long one as currentPassword', async () => {
+    const password = passwordOf(300);
+    const account = await login(t, await originalAccount(password), password);
+
+    const response = await t.http
+      .patch('/api/users/me')
+      .set('Authorization', bearer(account))
+      .send({ password: 'a shorter new password', currentPassword: password });
+
+    expect(response.status).toBe(200);
+    await login(t, account.username, 'a shorter new password');
+  });
+
+  it('still refuses an empty password with 400', async () => {
+    expectError(await attemptLogin(uniqueUsername('nobody'), ''), 400, 'password');
+  });
+});
+
 describe('access tokens on GET /api/auth/secure-route', () => {
   const refused: [string, (rider: Account) => string | undefined][] = [
     ['no Authorization header', () => undefined],
@@ -356,6 +407,34 @@ describe('access tokens on GET /api/auth/secure-route', () => {
       (rider) => `Bearer ${signJwt(claimsOf(rider), JWT_SECRET, 'HS512')}`,
     ],
     ['a refresh token', (rider) => `Bearer ${rider.refreshToken}`],
+    [
+      'a token signed with the server’s secret but without exp',
+      (rider) => `Bearer ${signJwt(claimsOf(rider, { exp: undefined }), JWT_SECRET)}`,
+    ],
+    [
+      'a token signed with the server’s secret but without iat',
+      (rider) => `Bearer ${signJwt(claimsOf(rider, { iat: undefined }), JWT_SECRET)}`,
+    ],
+    [
+      'a token issued 2 minutes in the future',
+      (rider) => {
+        const iat = nowInSeconds() + 120;
+        return `Bearer ${signJwt(claimsOf(rider, { iat, exp: iat + 900 }), JWT_SECRET)}`;
+      },
+    ],
+    [
+      'a token not valid before 2 minutes from now',
+      (rider) => `Bearer ${signJwt(claimsOf(rider, { nbf: nowInSeconds() + 120 }), JWT_SECRET)}`,
+    ],
+    [
+      'a token valid for ten years',
+      (rider) =>
+        `Bearer ${signJwt(claimsOf(rider, { exp: nowInSeconds() + 10 * 365 * 24 * 3600 }), JWT_SECRET)}`,
+    ],
+    [
+      'a token whose exp is a string',
+      (rider) => `Bearer ${signJwt(claimsOf(rider, { exp: 'never' }), JWT_SECRET)}`,
+    ],
   ];
 
   it.each(refused)('refuses %s with 401', async (_what, authorization) => {
@@ -369,6 +448,14 @@ describe('access tokens on GET /api/auth/secure-route', () => {
 
     expect((await secureRoute(bearer(rider))).status).toBe(200);
     expect((await secureRoute(`Bearer ${signJwt(claimsOf(rider), JWT_SECRET)}`)).status).toBe(200);
+  });
+
+  it('accepts iat and nbf up to a few seconds ahead of the server’s clock', async () => {
+    const rider = await createRider(t);
+    const iat = nowInSeconds() + 10;
+    const ahead = signJwt(claimsOf(rider, { iat, nbf: iat, exp: iat + 900 }), JWT_SECRET);
+
+    expect((await secureRoute(`Bearer ${ahead}`)).status).toBe(200);
   });
 
   it('takes the caller’s role from the database, not from a validly signed claim', async () => {
@@ -404,6 +491,14 @@ describe('access tokens on GET /api/auth/secure-route', () => {
 });
 
 describe('POST /api/auth/refresh', () => {
+  /** Moves a user's rotations back beyond the reuse interval (10 s by default). */
+  const ageRotations = (userId: number) =>
+    t.sequelize.query(
+      `UPDATE "Sessions" SET "revokedAt" = "revokedAt" - interval '1 minute'
+       WHERE "userId" = :userId AND "revokedAt" IS NOT NULL`,
+      { replacements: { userId } },
+    );
+
   it('keeps the refresh token valid and returns no new one unless rotation is asked for', async () => {
     const rider = await createRider(t);
 
@@ -416,7 +511,7 @@ describe('POST /api/auth/refresh', () => {
     }
   });
 
-  it('rotates on request: a new refresh token that works, while the old one is refused', async () => {
+  it('rotates on request: a new refresh token that works, while the old one is refused after the reuse interval', async () => {
     const rider = await createRider(t);
 
     const rotated = await refresh(rider.refreshToken, true);
@@ -432,14 +527,16 @@ describe('POST /api/auth/refresh', () => {
     const used = await refresh(next);
     expect(used.status).toBe(200);
     expect((await secureRoute(`Bearer ${used.body.accessToken}`)).status).toBe(200);
+    await ageRotations(rider.id);
     expectError(await refresh(rider.refreshToken), 401);
   });
 
-  it('ends the whole login when a rotated-away token is presented again', async () => {
+  it('ends the whole login when a rotated-away token is presented after the reuse interval', async () => {
     const rider = await createRider(t);
     const second = (await refresh(rider.refreshToken, true).expect(200)).body
       .refreshToken as string;
     const third = (await refresh(second, true).expect(200)).body.refreshToken as string;
+    await ageRotations(rider.id);
 
     expectError(await refresh(rider.refreshToken), 401);
 
@@ -448,25 +545,58 @@ describe('POST /api/auth/refresh', () => {
     expectError(await refresh(second), 401);
   });
 
-  it('lets exactly one of two simultaneous rotations of one token succeed (10 rounds)', async () => {
+  it('gives ten simultaneous rotations of one token 200 and the same new refresh token (3 rounds)', async () => {
     const rider = await createRider(t);
 
-    for (let round = 0; round < 10; round += 1) {
+    for (let round = 0; round < 3; round += 1) {
       const session = await login(t, rider.username);
 
-      const responses = await Promise.all([
-        refresh(session.refreshToken, true),
-        refresh(session.refreshToken, true),
-      ]);
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () => refresh(session.refreshToken, true)),
+      );
 
-      expect(responses.map(({ status }) => status).sort()).toEqual([200, 401]);
+      expect(responses.map(({ status }) => status)).toEqual(Array(10).fill(200));
+      const successors = new Set(responses.map(({ body }) => body.refreshToken as string));
+      expect(successors.size).toBe(1);
+      const [successor] = successors;
+      expect(successor).not.toBe(session.refreshToken);
+      for (const { body } of responses) {
+        expect((await secureRoute(`Bearer ${body.accessToken}`)).status).toBe(200);
+      }
+      // The login goes on: the successor rotates in turn and its own successor works.
+      const next = (await refresh(successor, true).expect(200)).body.refreshToken as string;
+      expect((await refresh(next)).status).toBe(200);
     }
+  });
+
+  it('answers a retried rotation within the reuse interval with the same successor', async () => {
+    const rider = await createRider(t);
+
+    const first = await refresh(rider.refreshToken, true).expect(200);
+    const retried = await refresh(rider.refreshToken, true).expect(200);
+    const plain = await refresh(rider.refreshToken).expect(200);
+
+    expect(retried.body.refreshToken).toBe(first.body.refreshToken);
+    expect(plain.body).toEqual({ success: true, accessToken: expect.any(String) });
+    expect((await refresh(first.body.refreshToken as string)).status).toBe(200);
+  });
+
+  it('refuses the rotated token within the interval once its successor is logged out', async () => {
+    const rider = await createRider(t);
+    const successor = (await refresh(rider.refreshToken, true).expect(200)).body
+      .refreshToken as string;
+
+    await t.http.post('/api/auth/logout').send({ refreshToken: successor }).expect(200);
+
+    expectError(await refresh(rider.refreshToken, true), 401);
+    expectError(await refresh(rider.refreshToken), 401);
   });
 
   it('leaves another login of the same user alone when one login’s token is reused', async () => {
     const rider = await createRider(t);
     const otherLogin = await login(t, rider.username);
     await refresh(rider.refreshToken, true).expect(200);
+    await ageRotations(rider.id);
 
     expectError(await refresh(rider.refreshToken), 401);
 

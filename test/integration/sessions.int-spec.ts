@@ -65,10 +65,19 @@ describe('SessionStore and SessionsService', () => {
     expect(await sessions.use(second!, false)).toEqual({ userId: user });
   });
 
-  it('treats a rotated token presented again as reuse and revokes the whole family', async () => {
+  /** Moves a user's rotations back beyond the reuse interval (10 s by default). */
+  const ageRotations = (user: number) =>
+    t.sequelize.query(
+      `UPDATE "Sessions" SET "revokedAt" = "revokedAt" - interval '1 minute'
+       WHERE "userId" = :user AND "revokedAt" IS NOT NULL`,
+      { replacements: { user } },
+    );
+
+  it('treats a rotated token presented after the reuse interval as reuse and revokes the whole family', async () => {
     const user = await insertUser(t, RIDER_ROLE_ID);
     const first = await sessions.start(user);
     const { refreshToken: second } = await sessions.use(first, true);
+    await ageRotations(user);
     expect(await refusalCode(sessions.use(first, true))).toBe(DomainErrorCode.Unauthorized);
     expect(await refusalCode(sessions.use(second!, false))).toBe(DomainErrorCode.Unauthorized);
     expect((await sessionsOf(user)).map((row) => row.revokedReason)).toEqual([
@@ -77,34 +86,36 @@ describe('SessionStore and SessionsService', () => {
     ]);
   });
 
-  it('lets exactly one of several simultaneous rotations of one token succeed', async () => {
+  it('gives every simultaneous rotation of one token the same successor, issuing one', async () => {
     const user = await insertUser(t, RIDER_ROLE_ID);
     const token = await sessions.start(user);
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 4 }, () => sessions.use(token, true)),
-    );
-    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    const results = await Promise.all(Array.from({ length: 4 }, () => sessions.use(token, true)));
+    const successors = new Set(results.map((result) => result.refreshToken));
+    expect(successors.size).toBe(1);
+    expect([...successors][0]).toEqual(expect.any(String));
     const rows = await sessionsOf(user);
-    // The original and the one replacement; the losers issued nothing.
-    expect(rows).toHaveLength(2);
-    expect(rows[0].revokedReason).toBe('rotated');
+    expect(rows.map((row) => row.revokedReason)).toEqual(['rotated', null]);
   });
 
-  it('revokes a session conditionally: of two simultaneous revocations one reports it', async () => {
+  it('keeps the successor only sealed, and clears it once the reuse interval is over', async () => {
     const user = await insertUser(t, RIDER_ROLE_ID);
-    const session = await sessionOf(await sessions.start(user));
-    const results = await Promise.all(
-      ['logout', 'rotated'].map((reason) =>
-        t.sequelize.transaction((transaction) =>
-          store.revokeIfActive(session.id, reason as 'logout' | 'rotated', transaction),
-        ),
-      ),
-    );
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await sessionsOf(user)).toHaveLength(1);
-    expect((await sessionsOf(user))[0].revokedReason).toEqual(
-      expect.stringMatching(/logout|rotated/),
-    );
+    const first = await sessions.start(user);
+    const { refreshToken: second } = await sessions.use(first, true);
+    const sealedOf = () =>
+      t.select<{ sealed: string | null }>(
+        `SELECT "successorTokenCiphertext" AS sealed FROM "Sessions"
+         WHERE "userId" = :user AND "revokedReason" = 'rotated'`,
+        { user },
+      );
+    const [{ sealed }] = await sealedOf();
+    expect(sealed).toEqual(expect.any(String));
+    expect(sealed).not.toContain(second!);
+
+    await sessions.clearSealedSuccessors();
+    expect((await sealedOf())[0].sealed).toBe(sealed);
+    await ageRotations(user);
+    await sessions.clearSealedSuccessors();
+    expect((await sealedOf())[0].sealed).toBeNull();
   });
 
   it('revokes one family only, keeping the reason of what was already revoked', async () => {

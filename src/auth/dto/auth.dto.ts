@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsString, Length, Min, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsString,
+  Length,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { IsLicensePlate, IsVehicleText } from '../../drivers/dto/vehicle-fields';
 import { DriverProfileDto } from '../../drivers/dto/driver.dto';
 import { IsOmittable } from '../../common/http/optional';
@@ -85,9 +94,18 @@ export class LoginDto {
   @Length(1, 255)
   username!: string;
 
-  @ApiProperty({ example: 'correct horse battery', format: 'password' })
+  /**
+   * No upper bound but the body limit: the original server took passwords of any length, and its
+   * accounts must still log in (registration keeps its own 8–128 rule).
+   */
+  @ApiProperty({
+    example: 'correct horse battery',
+    format: 'password',
+    minLength: 1,
+    description: 'Any length within the request body limit',
+  })
   @IsString()
-  @Length(1, 128)
+  @MinLength(1)
   password!: string;
 }
 

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length, ValidateIf } from 'class-validator';
+import { IsString, MinLength, ValidateIf } from 'class-validator';
 import { IsOmittable } from '../../common/http/optional';
 import { IsPassword, IsUsername } from './user-fields';
 
@@ -15,9 +15,14 @@ export class UpdateMeDto {
   @IsPassword()
   password?: string;
 
-  @ApiPropertyOptional({ format: 'password', description: 'Required to change the password' })
+  /** Any length, like a login: accounts from the original server may have longer passwords. */
+  @ApiPropertyOptional({
+    format: 'password',
+    minLength: 1,
+    description: 'Required to change the password; any length within the request body limit',
+  })
   @ValidateIf((body: UpdateMeDto) => body.password !== undefined)
   @IsString({ message: 'currentPassword is required to change the password' })
-  @Length(1, 128)
+  @MinLength(1)
   currentPassword?: string;
 }
