@@ -82,6 +82,7 @@ export function rssMb(pid: number): number {
 /** One updating line on stderr; a plain line per step when stderr is not a terminal. */
 export class Progress {
   private lastPrinted = -1;
+  private readonly started = Date.now();
 
   constructor(private readonly label: string) {}
 
@@ -98,7 +99,9 @@ export class Progress {
   }
 
   done(): void {
-    if (process.stderr.isTTY) process.stderr.write('\n');
+    process.stderr.write(
+      `${process.stderr.isTTY ? '\n' : ''}${this.label}: ${((Date.now() - this.started) / 1000).toFixed(1)} s\n`,
+    );
   }
 }
 

@@ -106,7 +106,7 @@ export async function ensureGeo(
     const haveRides = await countLike(client, 'geo-rider-');
     const todo = Math.max(0, drivers - haveDrivers) + Math.max(0, rides - haveRides);
     if (todo === 0) return;
-    const progress = new Progress(`data: ${drivers} drivers, ${rides} open rides`);
+    const progress = new Progress(`data: up to ${drivers} drivers and ${rides} open rides`);
     let done = 0;
     for (let from = haveDrivers + 1; from <= drivers; from += BATCH) {
       const to = Math.min(drivers, from + BATCH - 1);
