@@ -1,292 +1,644 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
+import { basename, join } from 'node:path';
 import { migrateUp, runSeeders } from '../db/migrator';
-import { createApp } from '../src/app.setup';
-import { TokenService } from '../src/auth/token.service';
-import { loadConfig } from '../src/config/configuration';
-import { startEmbeddedPostgres, type RunningDatabase } from '../src/database/embedded-postgres';
+import {
+  ADMIN,
+  CENTRE,
+  CONNECTIONS,
+  EXPLAIN_POINTS,
+  freePort,
+  GEO_COUNT,
+  log,
+  MANY_DRIVERS,
+  MEMORY_SECONDS,
+  percentile,
+  POOL_MAX,
+  provideServer,
+  rssMb,
+  SECONDS,
+  sleep,
+  SMOKE,
+  SPREAD_DEGREES,
+  WARM_UP_SECONDS,
+  withSql,
+} from './common';
+import type { LoadResult, LoadSpec, Sent } from './load';
+import { compare, environment, type Row, save, table } from './report';
+import {
+  type Accounts,
+  clearBenchRides,
+  ensureGeo,
+  geoDriverTokens,
+  seedAccounts,
+  setOnlineDrivers,
+} from './seed';
 
 /**
- * `npm run bench`: HTTP throughput of the API's main read paths, each measured side by side with a
- * bare node:http server answering constant JSON on the same machine in the same run, so the
- * figures are ratios to that baseline rather than absolute numbers that vary by machine.
- * Uses BENCH_DATABASE_URL (a server where it may create a database) or a throwaway embedded one.
+ * `npm run bench`: the built API in a process of its own (NODE_ENV=production) against bare
+ * references the bench runs in the same run on the same database (see reference-server.ts), as
+ * ratios to them; the targets are issue 10's. `BENCH_ONLY=a,b` runs some scenarios,
+ * `BENCH_SECONDS` sets the seconds per measurement, `BENCH_SMOKE=1` (npm run bench:smoke) runs
+ * everything briefly on tiny data and fails only if a scenario does not run.
+ * `npm run bench -- --compare A.json B.json` compares two saved runs.
  */
-const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = 50;
-const USERS = 1_000;
-const OPEN_RIDES = 10_000;
-const ONLINE_DRIVERS = 5_000;
-const CENTRE = { latitude: 37.7749, longitude: -122.4194 };
-const ADMIN = { adminUsername: 'bench-admin', adminPassword: 'bench-admin-password' };
+const JWT_SECRET = randomBytes(48).toString('base64url');
+const ROOT = join(__dirname, '..', '..');
+const TMP = mkdtempSync(join(tmpdir(), 'swiftride-bench-run-'));
+const NOT_BUILT = [
+  'realtime: two API processes on Redis, ride.offered to 200 drivers p99, driver.location to rider p99',
+];
 
-interface Result {
-  name: string;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
+interface Server {
+  base: string;
+  pid: number;
+  stop(): Promise<void>;
 }
 
-interface RequestShape {
-  token?: string;
-  method?: 'GET' | 'PUT';
-  body?: object;
+/** Its stdout (the production request log) is discarded, its stderr kept in `<TMP>/<name>.log`. */
+async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  health: string,
+): Promise<Server> {
+  const port = await freePort();
+  const errors = openSync(join(TMP, `${basename(script, '.js')}.log`), 'a');
+  const child: ChildProcess = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', errors],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 300 && child.exitCode === null; attempt += 1) {
+    if (
+      await fetch(`${base}${health}`).then(
+        (r) => r.status < 500,
+        () => false,
+      )
+    ) {
+      return { base, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
+    }
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${script} did not answer within 30 s`);
 }
 
-function runAutocannon(
-  url: string,
-  headers: string[],
-  extra: string[] = [],
-): Promise<{
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}> {
+let specs = 0;
+/** One run of the load generator in its own process. */
+function load(spec: LoadSpec): Promise<LoadResult> {
+  const file = join(TMP, `spec-${(specs += 1)}.json`);
+  writeFileSync(file, JSON.stringify(spec));
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        require.resolve('autocannon/autocannon.js'),
-        '-j',
-        '-c',
-        String(CONNECTIONS),
-        '-d',
-        String(DURATION_SECONDS),
-        ...headers.flatMap((header) => ['-H', header]),
-        ...extra,
-        url,
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
+    const child = spawn(process.execPath, [join(__dirname, 'load.js'), file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`autocannon exited ${code}`)),
+      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`load generator exited ${code}`)),
     );
   });
 }
 
+/** A LoadSpec without where, how long and (optionally) how many connections: each script's own. */
+type Shape = LoadSpec extends infer Spec
+  ? Spec extends LoadSpec
+    ? Omit<Spec, 'base' | 'connections' | 'seconds'> & { connections?: number }
+    : never
+  : never;
+
+/** A warm-up (not counted), then the measurement; `before` runs ahead of each (e.g. clean-up). */
 async function measure(
-  name: string,
-  url: string,
-  request: string | RequestShape = {},
-): Promise<Result> {
-  const {
-    token,
-    method = 'GET',
-    body,
-  } = typeof request === 'string' ? { token: request } : request;
-  const headers = token ? [`Authorization=Bearer ${token}`] : [];
-  const extra = ['-m', method];
-  if (body) {
-    headers.push('Content-Type=application/json');
-    extra.push('-b', JSON.stringify(body));
-  }
-  await runAutocannon(url, headers, extra).catch(() => undefined); // warm-up, not counted
-  const result = await runAutocannon(url, headers, extra);
+  base: string,
+  shape: Shape,
+  before?: () => Promise<void>,
+  seconds = SECONDS,
+): Promise<LoadResult> {
+  const spec = { connections: CONNECTIONS, ...shape, base } as LoadSpec;
+  await before?.();
+  await load({ ...spec, seconds: WARM_UP_SECONDS }).catch(() => undefined);
+  // autocannon stops mid-request: what the server was still answering must not spill over.
+  await sleep(300);
+  await before?.();
+  return load({ ...spec, seconds });
+}
+
+interface Context {
+  api: Server;
+  ref: Server;
+  database: string;
+  accounts: Accounts;
+  /** Results later scenarios compare with (e.g. the flatness of available service types). */
+  memo: Map<string, LoadResult>;
+}
+
+const rideBody = {
+  pickupLatitude: CENTRE.latitude,
+  pickupLongitude: CENTRE.longitude,
+  pickupAddress: '1 Market St, San Francisco',
+  destinationLatitude: CENTRE.latitude + 0.03,
+  destinationLongitude: CENTRE.longitude + 0.02,
+  destinationAddress: '2 Broadway, Oakland',
+};
+const createRide: Sent = { method: 'POST', path: '/api/rides', body: rideBody };
+
+/** A row comparing the API's throughput with a reference's: target is the least ratio. */
+function against(
+  scenario: string,
+  measure: string,
+  api: LoadResult,
+  reference: LoadResult,
+  referenceName: string,
+  least?: number,
+): Row {
+  const ratio = api.requestsPerSecond / reference.requestsPerSecond;
   return {
-    name,
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
+    scenario,
+    measure,
+    requestsPerSecond: api.requestsPerSecond,
+    p50: api.p50,
+    p99: api.p99,
+    requests: api.requests,
+    errors: api.errors,
+    reference: {
+      name: referenceName,
+      requestsPerSecond: reference.requestsPerSecond,
+      p50: reference.p50,
+      p99: reference.p99,
+    },
+    ratio,
+    ...(least === undefined ? {} : { target: `≥ ${least}×`, met: ratio >= least }),
   };
 }
 
-/** autocannon stops mid-request: let the API finish what it was still answering. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 2000));
+/** A read with the same JSON from memory as its first reference and the same SQL as its second. */
+async function referenceData(ctx: Context, name: string, path: string, token?: string) {
+  const api = await measure(ctx.api.base, { script: 'fixed', path, token });
+  const memory = await measure(ctx.ref.base, { script: 'fixed', path: `/memory/${name}` });
+  const sql = await measure(ctx.ref.base, { script: 'fixed', path: `/sql/${name}` });
+  return [
+    against(name, `GET ${path} vs memory`, api, memory, 'bare, JSON from memory', 0.5),
+    against(name, `GET ${path} vs same SQL`, api, sql, 'bare, same SQL'),
+  ];
 }
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
-  );
+async function authenticatedRead(ctx: Context, name: string, path: string, refPath: string) {
+  const token = ctx.accounts.riders[0];
+  const api = await measure(ctx.api.base, { script: 'fixed', path, token });
+  const ref = await measure(ctx.ref.base, { script: 'fixed', path: refPath, token });
+  return [against(name, `GET ${path}`, api, ref, 'bare, token + one query', 0.6)];
 }
 
-async function provideServer(): Promise<{ adminUrl: string; embedded?: RunningDatabase }> {
-  if (process.env.BENCH_DATABASE_URL) return { adminUrl: process.env.BENCH_DATABASE_URL };
-  const folder = mkdtempSync(join(tmpdir(), 'swiftride-bench-'));
-  chmodSync(folder, 0o755);
-  const probe = createServer();
-  const port = await listen(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  const embedded = await startEmbeddedPostgres(
-    { embeddedDataDir: join(folder, 'data'), embeddedPort: port, persistent: false },
-    { log: () => undefined },
-  );
-  return { adminUrl: embedded.url, embedded };
-}
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
+async function availableServiceTypes(ctx: Context, online: number, name: string) {
+  await ensureGeo(ctx.database, ctx.accounts, MANY_DRIVERS, 0);
+  await setOnlineDrivers(ctx.database, online);
+  const path = '/api/rides/available-service-types';
+  const token = ctx.accounts.riders[0];
+  const api = await measure(ctx.api.base, { script: 'fixed', path, token });
+  const ref = await measure(ctx.ref.base, { script: 'fixed', path: '/available-service-types' });
+  ctx.memo.set(name, api);
+  const rows = [against(name, `GET ${path}, ${online} online`, api, ref, 'bare, same SQL', 0.7)];
+  const few = ctx.memo.get('available-service-types-10');
+  if (name !== 'available-service-types-10' && few) {
+    const ratio = api.requestsPerSecond / few.requestsPerSecond;
+    rows.push({
+      scenario: name,
+      measure: `flat: ${online} online ÷ 10 online`,
+      requestsPerSecond: api.requestsPerSecond,
+      reference: { name: 'API, 10 online', requestsPerSecond: few.requestsPerSecond },
+      ratio,
+      target: '≥ 0.9×',
+      met: ratio >= 0.9,
+    });
   }
+  return rows;
 }
 
-/**
- * Open rides and online drivers scattered within ±0.3° of the centre (one rider per ride: a rider
- * has one active ride), and the driver whose token the ride scenarios use, online at the centre.
- */
-async function seedRides(url: string, tokens: TokenService): Promise<string> {
-  const scatter = (column: 'latitude' | 'longitude') =>
-    `${CENTRE[column]} + (random() - 0.5) * 0.6`;
-  await sql(
-    url,
-    `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
-       SELECT 'rider-' || n, '!', 1, now(), now() FROM generate_series(1, ${OPEN_RIDES}) AS n;
-     INSERT INTO "RideRequests" ("riderId", "serviceTypeId", "pickupLatitude", "pickupLongitude",
-         "pickupAddress", "destinationLatitude", "destinationLongitude", "destinationAddress",
-         status, "estimatedFare", "requestedAt", "createdAt", "updatedAt")
-       SELECT id, 1 + id % 3, ${scatter('latitude')}, ${scatter('longitude')}, 'pickup',
-         ${scatter('latitude')}, ${scatter('longitude')}, 'destination', 'REQUESTED', 20,
-         now(), now(), now()
-       FROM "Users" WHERE username LIKE 'rider-%';
-     INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
-       SELECT 'driver-' || n, '!', 2, now(), now() FROM generate_series(0, ${ONLINE_DRIVERS}) AS n;
-     INSERT INTO "DriverProfiles" ("userId", make, model, "licensePlate", "isOnline",
-         "serviceTypeId", latitude, longitude, "locationUpdatedAt", "createdAt", "updatedAt")
-       SELECT id, 'Toyota', 'Prius', 'BENCH-' || id, true, 1 + id % 3,
-         ${scatter('latitude')}, ${scatter('longitude')}, now() + interval '1 hour', now(), now()
-       FROM "Users" WHERE username LIKE 'driver-%';
-     UPDATE "DriverProfiles" SET latitude = ${CENTRE.latitude}, longitude = ${CENTRE.longitude}
-       WHERE "userId" = (SELECT id FROM "Users" WHERE username = 'driver-0');
-     ANALYZE "RideRequests"; ANALYZE "DriverProfiles";`,
-  );
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ id: number }>(
-      `SELECT id FROM "Users" WHERE username = 'driver-0'`,
+/** Query time of `sql` ($1 latitude, $2 longitude, then `extra`) at random points of the area. */
+async function explainAtRandomPoints(
+  ctx: Context,
+  sql: string,
+  extra: (i: number) => unknown[],
+): Promise<{ p50: number; p99: number }> {
+  const times = await withSql(ctx.database, async (client) => {
+    const ms: number[] = [];
+    for (let i = 0; i < EXPLAIN_POINTS; i += 1) {
+      const latitude = CENTRE.latitude + (Math.random() - 0.5) * 2 * SPREAD_DEGREES;
+      const longitude = CENTRE.longitude + (Math.random() - 0.5) * 2 * SPREAD_DEGREES;
+      const { rows } = await client.query<{ 'QUERY PLAN': [Record<string, number>] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+        [latitude, longitude, ...extra(i)],
+      );
+      const [plan] = rows[0]['QUERY PLAN'];
+      ms.push(plan['Planning Time'] + plan['Execution Time']);
+    }
+    return ms;
+  });
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+const WITHIN = (
+  lat: string,
+  lng: string,
+) => `earth_box(ll_to_earth($1, $2), $3) @> ll_to_earth(${lat}, ${lng})
+  AND earth_distance(ll_to_earth($1, $2), ll_to_earth(${lat}, ${lng})) <= $3`;
+const DISTANCE = (lat: string, lng: string) =>
+  `earth_distance(ll_to_earth($1, $2), ll_to_earth(${lat}, ${lng}))`;
+/** The API's two geography queries (src/rides/ride.store.ts), as it sends them. */
+const OPEN_RIDES_SQL = `SELECT r.id, r."serviceTypeId", r."pickupLatitude", r."pickupLongitude",
+    r."pickupAddress", r."destinationLatitude", r."destinationLongitude", r."destinationAddress",
+    r."estimatedDistanceMiles", r."estimatedDurationMinutes", r."estimatedFare", r."requestedAt",
+    ${DISTANCE('r."pickupLatitude"', 'r."pickupLongitude"')} AS "distanceMeters"
+  FROM "RideRequests" r
+  WHERE r.status = 'REQUESTED' AND r."serviceTypeId" = $4
+    AND ${WITHIN('r."pickupLatitude"', 'r."pickupLongitude"')}
+  ORDER BY "distanceMeters", r.id LIMIT 20`;
+const NEARBY_SQL = `SELECT count(*)::int AS count, min(${DISTANCE('d.latitude', 'd.longitude')}) AS "nearestMeters"
+  FROM "DriverProfiles" d
+  WHERE d."isOnline" AND d.latitude IS NOT NULL
+    AND d."locationUpdatedAt" > now() - make_interval(secs => 120)
+    AND ${WITHIN('d.latitude', 'd.longitude')}
+    AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
+      AND busy.status IN ('ACCEPTED', 'ARRIVING', 'IN_PROGRESS'))`;
+
+async function geoSetUp(ctx: Context): Promise<string[]> {
+  await ensureGeo(ctx.database, ctx.accounts, GEO_COUNT, GEO_COUNT);
+  await setOnlineDrivers(ctx.database, GEO_COUNT);
+  return geoDriverTokens(ctx.database, JWT_SECRET, ctx.accounts, Math.min(GEO_COUNT, 5_000));
+}
+
+function queryRow(scenario: string, query: { p50: number; p99: number }): Row {
+  return {
+    scenario,
+    measure: `query, EXPLAIN ANALYZE at ${EXPLAIN_POINTS} random points`,
+    p50: query.p50,
+    p99: query.p99,
+    target: 'p99 ≤ 5 ms',
+    met: query.p99 <= 5,
+  };
+}
+
+function routeRow(scenario: string, measure: string, api: LoadResult, ref: LoadResult): Row {
+  return {
+    ...against(scenario, measure, api, ref, 'bare, same SQL'),
+    target: 'p99 ≤ 25 ms',
+    met: api.p99 <= 25,
+  };
+}
+
+const SCENARIOS: Record<string, (ctx: Context) => Promise<Row[]>> = {
+  'service-types': (ctx) => referenceData(ctx, 'service-types', '/api/service-types'),
+  roles: (ctx) => referenceData(ctx, 'roles', '/api/roles', ctx.accounts.admin),
+  'secure-route': (ctx) =>
+    authenticatedRead(ctx, 'secure-route', '/api/auth/secure-route', '/secure-route'),
+  'auth-me': (ctx) => authenticatedRead(ctx, 'auth-me', '/api/auth/me', '/auth/me'),
+  'available-service-types-10': (ctx) =>
+    availableServiceTypes(ctx, 10, 'available-service-types-10'),
+  'available-service-types-10000': (ctx) =>
+    availableServiceTypes(ctx, MANY_DRIVERS, 'available-service-types-10000'),
+
+  'ride-cycle': async (ctx) => {
+    await setOnlineDrivers(ctx.database, 0);
+    const clear = () => clearBenchRides(ctx.database);
+    const tokens = ctx.accounts.riders;
+    const api = await measure(
+      ctx.api.base,
+      { script: 'ride-cycle', tokens, create: createRide, cancelPath: '/api/rides/{id}/cancel' },
+      clear,
     );
-    return tokens.signAccessToken({ id: rows[0].id, roleId: 2 });
-  } finally {
-    await client.end();
-  }
-}
+    const ref = await measure(
+      ctx.ref.base,
+      {
+        script: 'ride-cycle',
+        tokens,
+        create: { ...createRide, path: '/rides' },
+        cancelPath: '/rides/{id}/cancel',
+      },
+      clear,
+    );
+    return [
+      against(
+        'ride-cycle',
+        'POST /api/rides + cancel, each connection its own rider (req/s = 2 per cycle)',
+        api,
+        ref,
+        'bare, same INSERT + UPDATE',
+        0.5,
+      ),
+    ];
+  },
+
+  lifecycle: async (ctx) => {
+    await setOnlineDrivers(ctx.database, 0, true);
+    const result = await measure(
+      ctx.api.base,
+      { script: 'lifecycle', pairs: ctx.accounts.pairs, create: createRide },
+      () => clearBenchRides(ctx.database),
+    );
+    await setOnlineDrivers(ctx.database, 0, false);
+    return [
+      {
+        scenario: 'lifecycle',
+        measure: `rides completed/s by ${CONNECTIONS} rider-driver pairs (req/s = completed rides)`,
+        requestsPerSecond: result.completedPerSecond,
+        p50: result.p50,
+        p99: result.p99,
+        requests: result.requests,
+        errors: result.errors,
+        target: 'report',
+      },
+      ...Object.entries(result.steps ?? {}).map(([step, latency]) => ({
+        scenario: 'lifecycle',
+        measure: `step ${step}`,
+        p50: latency.p50,
+        p99: latency.p99,
+      })),
+    ];
+  },
+
+  login: async (ctx) => {
+    // A login takes over a second at 50 connections: a shorter run would see none finish.
+    const seconds = Math.max(SECONDS, 4);
+    const api = await measure(
+      ctx.api.base,
+      { script: 'fixed', method: 'POST', path: '/api/auth/login', body: ADMIN },
+      undefined,
+      seconds,
+    );
+    const ref = await measure(
+      '',
+      { script: 'argon2', password: ADMIN.password },
+      undefined,
+      seconds,
+    );
+    return [against('login', 'POST /api/auth/login', api, ref, 'raw argon2.verify loop', 0.9)];
+  },
+
+  'reads-under-login': async (ctx) => {
+    const rows: Row[] = [];
+    // A steady, modest rate: the latency a caller sees, not the route's throughput.
+    const steady = { connections: 10, rate: 100 };
+    const reads: [string, string, string | undefined][] = [
+      ['service-types', '/api/service-types', undefined],
+      ['secure-route', '/api/auth/secure-route', ctx.accounts.riders[0]],
+    ];
+    for (const [name, path, token] of reads) {
+      const idle = await measure(ctx.api.base, { script: 'fixed', path, token, ...steady });
+      const logins = load({
+        base: ctx.api.base,
+        connections: 40,
+        seconds: SECONDS + 2,
+        script: 'fixed',
+        method: 'POST',
+        path: '/api/auth/login',
+        body: ADMIN,
+      });
+      await sleep(1000);
+      const busy = await load({
+        base: ctx.api.base,
+        seconds: SECONDS,
+        script: 'fixed',
+        path,
+        token,
+        ...steady,
+      });
+      const loginResult = await logins;
+      const ratio = busy.p99 / idle.p99;
+      rows.push({
+        scenario: 'reads-under-login',
+        measure: `${name} p99 while 40 connections log in (${loginResult.requestsPerSecond.toFixed(0)} logins/s)`,
+        requestsPerSecond: busy.requestsPerSecond,
+        p50: busy.p50,
+        p99: busy.p99,
+        requests: busy.requests,
+        errors: busy.errors,
+        reference: { name: 'same, idle', p50: idle.p50, p99: idle.p99 },
+        ratio,
+        target: 'p99 ≤ 2× idle',
+        met: ratio <= 2,
+      });
+    }
+    return rows;
+  },
+
+  'geo-open-rides': async (ctx) => {
+    const tokens = await geoSetUp(ctx);
+    const types = ctx.accounts.serviceTypeIds;
+    const query = await explainAtRandomPoints(ctx, OPEN_RIDES_SQL, (i) => [
+      5_000,
+      types[i % types.length],
+    ]);
+    const path = '/api/rides/open';
+    const api = await measure(ctx.api.base, {
+      script: 'random-caller',
+      tokens,
+      path: `${path}?radiusKm=5`,
+    });
+    const ref = await measure(ctx.ref.base, {
+      script: 'random-caller',
+      tokens,
+      path: '/rides/open?radiusKm=5',
+    });
+    return [
+      queryRow('geo-open-rides', query),
+      routeRow('geo-open-rides', `GET ${path}, random online drivers`, api, ref),
+    ];
+  },
+
+  'geo-nearby': async (ctx) => {
+    await geoSetUp(ctx);
+    const query = await explainAtRandomPoints(ctx, NEARBY_SQL, () => [5_000]);
+    const randomPoint = { ...CENTRE, spread: SPREAD_DEGREES };
+    const tokens = ctx.accounts.riders;
+    const path = '/api/drivers/nearby';
+    const api = await measure(ctx.api.base, { script: 'random-caller', tokens, path, randomPoint });
+    const ref = await measure(ctx.ref.base, {
+      script: 'random-caller',
+      tokens,
+      path: '/drivers/nearby',
+      randomPoint,
+    });
+    return [
+      queryRow('geo-nearby', query),
+      routeRow('geo-nearby', `GET ${path}, random points`, api, ref),
+    ];
+  },
+
+  'geo-location-updates': async (ctx) => {
+    const tokens = await geoSetUp(ctx);
+    const shape = {
+      script: 'random-caller' as const,
+      tokens,
+      jitterBody: true,
+      method: 'PUT' as const,
+    };
+    const path = '/api/drivers/me/location';
+    const api = await measure(ctx.api.base, { ...shape, path, body: CENTRE });
+    const ref = await measure(ctx.ref.base, {
+      ...shape,
+      path: '/drivers/me/location',
+      body: CENTRE,
+    });
+    return [against('geo-location-updates', `PUT ${path}`, api, ref, 'bare, same SQL', 0.5)];
+  },
+
+  memory: async (ctx) => {
+    await setOnlineDrivers(ctx.database, Math.min(GEO_COUNT, MANY_DRIVERS));
+    const drivers = await geoDriverTokens(ctx.database, JWT_SECRET, ctx.accounts, 1_000);
+    await clearBenchRides(ctx.database);
+    const mix = {
+      base: ctx.api.base,
+      connections: CONNECTIONS,
+      script: 'mix' as const,
+      riders: ctx.accounts.riders,
+      drivers,
+      create: createRide,
+      cancelPath: '/api/rides/{id}/cancel',
+    };
+    await load({ ...mix, seconds: SMOKE ? 1 : 30 });
+    await sleep(300);
+    await clearBenchRides(ctx.database);
+    const warm = rssMb(ctx.api.pid);
+    let peak = warm;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(ctx.api.pid))), 1_000);
+    const result = await load({ ...mix, seconds: MEMORY_SECONDS }).finally(() =>
+      clearInterval(sampler),
+    );
+    const after = rssMb(ctx.api.pid);
+    return [
+      {
+        scenario: 'memory',
+        measure: `RSS after ${MEMORY_SECONDS} s of mixed load (peak ${peak.toFixed(0)} MB)`,
+        requestsPerSecond: result.requestsPerSecond,
+        p50: result.p50,
+        p99: result.p99,
+        requests: result.requests,
+        errors: result.errors,
+        reference: { name: `warm RSS ${warm.toFixed(0)} MB` },
+        target: '≤ warm + 64 MB',
+        met: after <= warm + 64,
+        rssMb: after,
+      },
+    ];
+  },
+};
 
 async function main(): Promise<void> {
+  const compareAt = process.argv.indexOf('--compare');
+  if (compareAt >= 0) {
+    const [a, b] = process.argv.slice(compareAt + 1, compareAt + 3);
+    if (!a || !b) throw new Error('usage: npm run bench -- --compare A.json B.json');
+    process.stdout.write(`${compare(a, b)}\n`);
+    return;
+  }
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = only.filter((name) => !(name in SCENARIOS));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`,
+    );
+  }
+  const chosen = Object.keys(SCENARIOS).filter((name) => only.length === 0 || only.includes(name));
+
   const { adminUrl, embedded } = await provideServer();
-  const database = `swiftride_bench_${process.pid}`;
+  const name = `swiftride_bench_${process.pid}`;
   const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  await sql(adminUrl, `CREATE DATABASE "${database}"`);
+  url.pathname = `/${name}`;
+  const database = url.toString();
+  await withSql(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const servers: Server[] = [];
+  const rows: Row[] = [];
+  const failed: string[] = [];
   try {
-    await migrateUp(url.toString());
-    await runSeeders(url.toString(), ADMIN);
-    await sql(
-      url.toString(),
-      `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
-       SELECT 'user-' || n, '!', 1 + n % 2, now(), now() FROM generate_series(1, ${USERS}) AS n`,
+    await migrateUp(database);
+    await runSeeders(database, { adminUsername: ADMIN.username, adminPassword: ADMIN.password });
+    const accounts = await seedAccounts(database, JWT_SECRET);
+    const api = await startProcess(
+      'dist/src/main.js',
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: database,
+        JWT_SECRET,
+        LOGIN_ATTEMPTS_PER_MINUTE: '1000000',
+        RIDE_REQUEST_TIMEOUT_SECONDS: '86400',
+      },
+      '/api/health',
     );
+    servers.push(api);
+    // The references serve the API's own reference-data JSON, byte for byte.
+    const memory: Record<string, string> = {};
+    for (const [key, path, token] of [
+      ['service-types', '/api/service-types', undefined],
+      ['roles', '/api/roles', accounts.admin],
+    ] as const) {
+      const response = await fetch(`${api.base}${path}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+      memory[`/memory/${key}`] = await response.text();
+    }
+    const memoryFile = join(TMP, 'memory.json');
+    writeFileSync(memoryFile, JSON.stringify(memory));
+    const ref = await startProcess(
+      'dist/bench/reference-server.js',
+      { DATABASE_URL: database, JWT_SECRET, POOL_MAX: String(POOL_MAX), MEMORY_FILE: memoryFile },
+      '/memory/service-types',
+    );
+    servers.push(ref);
 
-    const baseline = createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{"status":"ok"}');
-    });
-    const baselinePort = await listen(baseline);
-    const app = await createApp(
-      loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString(), LOG_REQUESTS: 'false' }),
-    );
-    await app.listen(0, '127.0.0.1');
-    const api = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    const login = await fetch(`${api}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: ADMIN.adminUsername, password: ADMIN.adminPassword }),
-    });
-    const admin = ((await login.json()) as { accessToken: string }).accessToken;
-
-    const results: Result[] = [];
-    results.push(
-      await measure(
-        'bare node:http, constant JSON (baseline)',
-        `http://127.0.0.1:${baselinePort}/`,
-      ),
-    );
-    results.push(await measure('GET /api/health (SELECT 1)', `${api}/api/health`));
-    results.push(await measure('GET /api/service-types (public)', `${api}/api/service-types`));
-    results.push(
-      await measure(
-        'GET /api/auth/secure-route (token check)',
-        `${api}/api/auth/secure-route`,
-        admin,
-      ),
-    );
-    results.push(await measure('GET /api/users?limit=20', `${api}/api/users?limit=20`, admin));
-    results.push(await measure('GET /api/users?limit=100', `${api}/api/users?limit=100`, admin));
-    results.push(
-      await measure(
-        'GET /api/users?search=user-1&role=driver',
-        `${api}/api/users?search=user-1&role=driver`,
-        admin,
-      ),
-    );
-    results.push(await measure('GET /api/roles (with user counts)', `${api}/api/roles`, admin));
-
-    const driver = await seedRides(url.toString(), app.get(TokenService));
-    const rideScenarios = async (label: string) => {
-      results.push(
-        await measure(
-          `GET /api/rides/open?radiusKm=5 ${label}`,
-          `${api}/api/rides/open?radiusKm=5`,
-          driver,
-        ),
-      );
-      results.push(
-        await measure(
-          `GET /api/drivers/nearby ${label}`,
-          `${api}/api/drivers/nearby?latitude=${CENTRE.latitude}&longitude=${CENTRE.longitude}`,
-          driver,
-        ),
-      );
-    };
-    await rideScenarios('(GiST)');
-    results.push(
-      await measure('PUT /api/drivers/me/location', `${api}/api/drivers/me/location`, {
-        token: driver,
-        method: 'PUT',
-        body: CENTRE,
-      }),
-    );
-    // The same two reads with the geo indexes gone: what the GiST indexes buy, side by side.
-    await settle();
-    await sql(
-      url.toString(),
-      `DROP INDEX "RideRequests_requested_pickup_gist"; DROP INDEX "DriverProfiles_online_location_gist"`,
-    );
-    await rideScenarios('(no geo index)');
-
-    await settle();
-    await app.close();
-    await new Promise((resolve) => baseline.close(resolve));
-
-    const base = results[0].requestsPerSecond;
-    const lines = results.map(
-      (r) =>
-        `${r.name.padEnd(46)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s  ` +
-        `${(r.requestsPerSecond / base).toFixed(3).padStart(6)} × baseline  p50 ${r.p50} ms  p99 ${r.p99} ms` +
-        (r.errors ? `  (${r.errors} errors)` : ''),
-    );
-    process.stdout.write(
-      `${CONNECTIONS} connections, ${DURATION_SECONDS} s per scenario, ${USERS} users, ` +
-        `${OPEN_RIDES} open rides and ${ONLINE_DRIVERS} online drivers within ~30 km\n${lines.join('\n')}\n`,
-    );
+    const ctx: Context = { api, ref, database, accounts, memo: new Map() };
+    for (const scenario of chosen) {
+      log(`${scenario}…`);
+      try {
+        const produced = await SCENARIOS[scenario](ctx);
+        const rss = rssMb(api.pid);
+        rows.push(...produced.map((row) => ({ rssMb: rss, ...row })));
+      } catch (error) {
+        failed.push(scenario);
+        log(`${scenario} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   } finally {
-    await sql(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    for (const server of servers) await server.stop();
+    await withSql(adminUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    );
     await embedded?.stop();
+  }
+
+  const results = {
+    ...environment(),
+    smoke: SMOKE,
+    secondsPerScenario: SECONDS,
+    connections: CONNECTIONS,
+    rows,
+    notBuilt: NOT_BUILT,
+  };
+  const file = save(results);
+  process.stdout.write(
+    `${results.date}, Node ${results.node}, ${results.cpus} CPUs, commit ${results.commit}; ` +
+      `${CONNECTIONS} connections, ${SECONDS} s per measurement, ${GEO_COUNT} geo drivers and open rides` +
+      `${SMOKE ? ' (smoke)' : ''}\n\n${table(rows)}\n\nnot yet built: ${NOT_BUILT.join('; ')}\nsaved: ${file}\nserver logs: ${TMP}\n`,
+  );
+  // The smoke run asserts that every scenario runs and answers, not what the ratios are.
+  const broken = rows.filter(
+    (row) =>
+      row.requestsPerSecond !== undefined &&
+      (row.requestsPerSecond <= 0 || (row.errors ?? 0) > 0.05 * (row.requests ?? 0)),
+  );
+  if (failed.length > 0 || broken.length > 0) {
+    log(
+      `failed: ${[...failed, ...broken.map((row) => `${row.scenario} (${row.measure})`)].join(', ')}`,
+    );
+    process.exitCode = 1;
   }
 }
 

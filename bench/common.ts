@@ -1,0 +1,110 @@
+import { createHmac } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres, type RunningDatabase } from '../src/database/embedded-postgres';
+
+/** What every part of the bench shares: its settings, tokens, and small helpers. */
+export const SMOKE = process.env.BENCH_SMOKE === '1' || process.argv.includes('--smoke');
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 1 : 8));
+export const WARM_UP_SECONDS = SMOKE ? 0.25 : Math.min(3, SECONDS);
+export const CONNECTIONS = 50;
+/** Drivers and open rides over the metro area for the geography scenarios. */
+export const GEO_COUNT = Number(process.env.BENCH_GEO_COUNT ?? (SMOKE ? 1_000 : 100_000));
+/** The "many online drivers" of available-service-types-10000. */
+export const MANY_DRIVERS = SMOKE ? 1_000 : 10_000;
+export const EXPLAIN_POINTS = SMOKE ? 50 : 1_000;
+export const MEMORY_SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? (SMOKE ? 3 : 300));
+export const CENTRE = { latitude: 37.7749, longitude: -122.4194 };
+/** ±0.3° around the centre: about 66 km by 53 km, a metro area. */
+export const SPREAD_DEGREES = 0.3;
+export const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' };
+/** The API's pool size; the bare references get the same. */
+export const POOL_MAX = 10;
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function withSql<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** BENCH_DATABASE_URL's server (where the bench may create a database), or a throwaway embedded one. */
+export async function provideServer(): Promise<{ adminUrl: string; embedded?: RunningDatabase }> {
+  if (process.env.BENCH_DATABASE_URL) return { adminUrl: process.env.BENCH_DATABASE_URL };
+  const folder = mkdtempSync(join(tmpdir(), 'swiftride-bench-'));
+  chmodSync(folder, 0o755);
+  const embedded = await startEmbeddedPostgres(
+    { embeddedDataDir: join(folder, 'data'), embeddedPort: await freePort(), persistent: false },
+    { log: () => undefined },
+  );
+  return { adminUrl: embedded.url, embedded };
+}
+
+/** An HS256 access token as the API signs them, valid for a day. */
+export function signToken(secret: string, userId: number, roleId: number): string {
+  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  const iat = Math.floor(Date.now() / 1000);
+  const payload = { sub: String(userId), userId, roleId, iat, exp: iat + 86_400 };
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(payload)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** One updating line on stderr; a plain line per step when stderr is not a terminal. */
+export class Progress {
+  private lastPrinted = -1;
+  private readonly started = Date.now();
+
+  constructor(private readonly label: string) {}
+
+  update(done: number, total: number): void {
+    const fraction = total === 0 ? 1 : done / total;
+    const width = 30;
+    const filled = Math.round(fraction * width);
+    const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
+    else if (Math.floor(fraction * 4) !== this.lastPrinted) {
+      this.lastPrinted = Math.floor(fraction * 4);
+      process.stderr.write(`${line}\n`);
+    }
+  }
+
+  done(): void {
+    process.stderr.write(
+      `${process.stderr.isTTY ? '\n' : ''}${this.label}: ${((Date.now() - this.started) / 1000).toFixed(1)} s\n`,
+    );
+  }
+}
+
+export function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}

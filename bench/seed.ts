@@ -1,0 +1,198 @@
+import type { Client } from 'pg';
+import { CENTRE, CONNECTIONS, Progress, signToken, SPREAD_DEGREES, withSql } from './common';
+
+/**
+ * The bench's data, set-based: each batch is one INSERT … SELECT generate_series (users and their
+ * driver profiles or open rides in one statement through a CTE), so 100,000 drivers and 100,000
+ * open rides take seconds. Geography is uniform over ±SPREAD_DEGREES around the centre.
+ */
+const BATCH = 10_000;
+const scatter = (column: 'latitude' | 'longitude') =>
+  `${CENTRE[column]} + (random() - 0.5) * ${2 * SPREAD_DEGREES}`;
+
+export interface Accounts {
+  admin: string;
+  /** One rider per connection for the ride cycle and the mixed load. */
+  riders: string[];
+  /** Riders and drivers in pairs for the lifecycle; the drivers are online at the centre. */
+  pairs: { rider: string; driver: string }[];
+  riderRoleId: number;
+  driverRoleId: number;
+  serviceTypeIds: number[];
+}
+
+async function roleId(client: Client, name: string): Promise<number> {
+  const { rows } = await client.query<{ id: number }>(
+    `SELECT id FROM "Roles" WHERE lower(name) = $1`,
+    [name],
+  );
+  return rows[0].id;
+}
+
+/** Ids of the users inserted as `<prefix><n>` for n in 1..count. */
+async function insertUsers(
+  client: Client,
+  prefix: string,
+  count: number,
+  role: number,
+): Promise<number[]> {
+  const { rows } = await client.query<{ id: number }>(
+    `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+     SELECT $1 || n, '!', $2, now(), now() FROM generate_series(1, $3::int) n RETURNING id`,
+    [prefix, role, count],
+  );
+  return rows.map((row) => row.id).sort((a, b) => a - b);
+}
+
+export async function seedAccounts(url: string, secret: string): Promise<Accounts> {
+  return withSql(url, async (client) => {
+    const riderRoleId = await roleId(client, 'rider');
+    const driverRoleId = await roleId(client, 'driver');
+    const adminRoleId = await roleId(client, 'admin');
+    const { rows: admins } = await client.query<{ id: number }>(
+      `SELECT id FROM "Users" WHERE "roleId" = $1 ORDER BY id LIMIT 1`,
+      [adminRoleId],
+    );
+    const { rows: types } = await client.query<{ id: number }>(
+      `SELECT id FROM "ServiceTypes" WHERE "isActive" ORDER BY id`,
+    );
+    const riders = await insertUsers(client, 'bench-rider-', CONNECTIONS, riderRoleId);
+    const pairRiders = await insertUsers(client, 'bench-pair-rider-', CONNECTIONS, riderRoleId);
+    const pairDrivers = await insertUsers(client, 'bench-pair-driver-', CONNECTIONS, driverRoleId);
+    // The default ride type ("SwiftRide X", the first active type), so each driver may accept.
+    await client.query(
+      `INSERT INTO "DriverProfiles" ("userId", make, model, "licensePlate", "isOnline",
+         "serviceTypeId", latitude, longitude, "locationUpdatedAt", "createdAt", "updatedAt")
+       SELECT id, 'Toyota', 'Prius', 'PAIR-' || id, false, $1, $2, $3, now() + interval '1 day', now(), now()
+       FROM unnest($4::int[]) id`,
+      [types[0].id, CENTRE.latitude, CENTRE.longitude, pairDrivers],
+    );
+    return {
+      admin: signToken(secret, admins[0].id, adminRoleId),
+      riders: riders.map((id) => signToken(secret, id, riderRoleId)),
+      pairs: pairRiders.map((id, i) => ({
+        rider: signToken(secret, id, riderRoleId),
+        driver: signToken(secret, pairDrivers[i], driverRoleId),
+      })),
+      riderRoleId,
+      driverRoleId,
+      serviceTypeIds: types.map((type) => type.id),
+    };
+  });
+}
+
+/** Geo drivers are `geo-driver-<n>`, rides' riders `geo-rider-<n>`; both numbered from 1. */
+async function countLike(client: Client, prefix: string): Promise<number> {
+  const { rows } = await client.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM "Users" WHERE username LIKE $1 || '%'`,
+    [prefix],
+  );
+  return rows[0].count;
+}
+
+/**
+ * At least `count` geo drivers (offline: setOnlineDrivers decides) and `rides` open rides, each
+ * ride its own rider. Positions are fresh for a day so no scenario outlives them.
+ */
+export async function ensureGeo(
+  url: string,
+  accounts: Accounts,
+  drivers: number,
+  rides: number,
+): Promise<void> {
+  await withSql(url, async (client) => {
+    const types = `(ARRAY[${accounts.serviceTypeIds.join(',')}])[1 + n % ${accounts.serviceTypeIds.length}]`;
+    const haveDrivers = await countLike(client, 'geo-driver-');
+    const haveRides = await countLike(client, 'geo-rider-');
+    const todo = Math.max(0, drivers - haveDrivers) + Math.max(0, rides - haveRides);
+    if (todo === 0) return;
+    const progress = new Progress(`data: up to ${drivers} drivers and ${rides} open rides`);
+    let done = 0;
+    for (let from = haveDrivers + 1; from <= drivers; from += BATCH) {
+      const to = Math.min(drivers, from + BATCH - 1);
+      await client.query(
+        `WITH u AS (
+           INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+           SELECT 'geo-driver-' || n, '!', $1, now(), now() FROM generate_series($2::int, $3::int) n
+           RETURNING id, substring(username FROM 12)::int AS n)
+         INSERT INTO "DriverProfiles" ("userId", make, model, "licensePlate", "isOnline",
+           "serviceTypeId", latitude, longitude, "locationUpdatedAt", "createdAt", "updatedAt")
+         SELECT id, 'Toyota', 'Prius', 'GEO-' || n, false, ${types},
+           ${scatter('latitude')}, ${scatter('longitude')}, now() + interval '1 day', now(), now()
+         FROM u`,
+        [accounts.driverRoleId, from, to],
+      );
+      done += to - from + 1;
+      progress.update(done, todo);
+    }
+    for (let from = haveRides + 1; from <= rides; from += BATCH) {
+      const to = Math.min(rides, from + BATCH - 1);
+      await client.query(
+        `WITH u AS (
+           INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+           SELECT 'geo-rider-' || n, '!', $1, now(), now() FROM generate_series($2::int, $3::int) n
+           RETURNING id, substring(username FROM 11)::int AS n)
+         INSERT INTO "RideRequests" ("riderId", "serviceTypeId", "pickupLatitude", "pickupLongitude",
+           "pickupAddress", "destinationLatitude", "destinationLongitude", "destinationAddress",
+           status, "estimatedDistanceMiles", "estimatedDurationMinutes", "estimatedFare",
+           "requestedAt", "createdAt", "updatedAt")
+         SELECT id, ${types}, ${scatter('latitude')}, ${scatter('longitude')}, 'pickup',
+           ${scatter('latitude')}, ${scatter('longitude')}, 'destination', 'REQUESTED', 3.1, 9, 14.5,
+           now(), now(), now()
+         FROM u`,
+        [accounts.riderRoleId, from, to],
+      );
+      done += to - from + 1;
+      progress.update(done, todo);
+    }
+    progress.done();
+    await client.query(`ANALYZE "Users"; ANALYZE "DriverProfiles"; ANALYZE "RideRequests"`);
+  });
+}
+
+/** Exactly the first `count` geo drivers online (and the lifecycle's drivers as `pairsOnline`). */
+export async function setOnlineDrivers(
+  url: string,
+  count: number,
+  pairsOnline = false,
+): Promise<void> {
+  await withSql(url, async (client) => {
+    await client.query(
+      `UPDATE "DriverProfiles" SET "isOnline" = (substring("licensePlate" FROM 5)::int <= $1)
+       WHERE "licensePlate" LIKE 'GEO-%' AND "isOnline" <> (substring("licensePlate" FROM 5)::int <= $1)`,
+      [count],
+    );
+    await client.query(
+      `UPDATE "DriverProfiles" SET "isOnline" = $1 WHERE "licensePlate" LIKE 'PAIR-%'`,
+      [pairsOnline],
+    );
+    await client.query(`ANALYZE "DriverProfiles"`);
+  });
+}
+
+/** Tokens of `count` online geo drivers, chosen at random (their positions are random too). */
+export async function geoDriverTokens(
+  url: string,
+  secret: string,
+  accounts: Accounts,
+  count: number,
+): Promise<string[]> {
+  const { rows } = await withSql(url, (client) =>
+    client.query<{ userId: number }>(
+      `SELECT "userId" FROM "DriverProfiles" WHERE "licensePlate" LIKE 'GEO-%' AND "isOnline"
+       ORDER BY random() LIMIT $1`,
+      [count],
+    ),
+  );
+  return rows.map((row) => signToken(secret, row.userId, accounts.driverRoleId));
+}
+
+/** The bench riders' rides, gone: each ride scenario starts with no rider on an active ride. */
+export async function clearBenchRides(url: string): Promise<void> {
+  await withSql(url, (client) =>
+    client.query(
+      `DELETE FROM "RideRequests" WHERE "riderId" IN
+         (SELECT id FROM "Users" WHERE username LIKE 'bench-%')`,
+    ),
+  );
+}
