@@ -91,9 +91,10 @@ export async function insertRiders(
   });
 }
 
+/** Lives as long as the API's own tokens (JWT_ACCESS_TTL_SECONDS' default): it refuses longer. */
 export function accessToken(jwtSecret: string, userId: number, roleId: number): string {
   const iat = nowInSeconds();
-  return signJwt({ sub: String(userId), userId, roleId, iat, exp: iat + 3600 }, jwtSecret);
+  return signJwt({ sub: String(userId), userId, roleId, iat, exp: iat + 900 }, jwtSecret);
 }
 
 /** A trip a few km long somewhere in San Francisco, different for each call. */
