@@ -53,5 +53,5 @@ module.exports = {
   coverageProvider: 'v8',
   coverageReporters: ['text-summary', 'lcov'],
   // What the suites reach today, rounded down: a change that leaves code untested fails the run.
-  coverageThreshold: { global: { statements: 89, branches: 93, functions: 90, lines: 89 } },
+  coverageThreshold: { global: { statements: 91, branches: 94, functions: 92, lines: 91 } },
 };

@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { MetricsServer } from '../../src/metrics/metrics.server';
 import { RidesService } from '../../src/rides/rides.service';
-import { createTestApp, TEST_ADMIN, type TestApp } from '../support/app';
+import * as argon2 from 'argon2';
+import { RIDER_ROLE_ID } from '../../src/common/built-ins';
+import { createTestApp, type TestApp } from '../support/app';
+
+/** OWASP's argon2id parameters, as production hashes passwords. */
+const PRODUCTION_ARGON2: argon2.HashOptions = {
+  type: argon2.argon2id,
+  memoryCost: 19 * 1024,
+  timeCost: 2,
+  parallelism: 1,
+};
 import {
   connectRealtime,
   createRide,
@@ -280,11 +290,25 @@ describe('metrics', () => {
 
   it('shows password hashes in flight while logins run, and none after', async () => {
     const inFlight = (samples: Sample[]) => valueOf(samples, 'swiftride_password_hashes_in_flight');
+    // Tests hash at argon2's minimum cost, too fast to be seen in flight; a verification costs
+    // what the stored hash says, so this account's production-cost hash keeps each login busy.
+    const username = 'metrics-slow-hash';
+    await t.sequelize.query(
+      `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+       VALUES (:username, :password, :roleId, now(), now())`,
+      {
+        replacements: {
+          username,
+          password: await argon2.hash('the password', PRODUCTION_ARGON2),
+          roleId: RIDER_ROLE_ID,
+        },
+      },
+    );
     expect(inFlight(await scrape(t))).toBe(0);
     const logins = Array.from({ length: 8 }, () =>
       t.http
         .post('/api/auth/login')
-        .send({ username: TEST_ADMIN.username, password: 'not the password' })
+        .send({ username, password: 'not the password' })
         .then((response) => response.status),
     );
     // Sent at once (each `.then` sends): watch the gauge while they run.
