@@ -18,9 +18,9 @@ export interface Authenticated {
 }
 
 /**
- * Who an access token speaks for, for HTTP requests and realtime handshakes alike. The account is
- * re-read on every call, so a deleted user's token stops working at once and a changed role takes
- * effect at once.
+ * Who an access token speaks for, for HTTP requests and realtime handshakes alike. The account
+ * comes from UsersService.findCaller (kept in memory and dropped on any change to it), so a
+ * deleted user's token stops working and a changed role takes effect without waiting for expiry.
  */
 @Injectable()
 export class Authenticator {
