@@ -59,11 +59,17 @@ export async function provideServer(): Promise<{ adminUrl: string; embedded?: Ru
   return { adminUrl: embedded.url, embedded };
 }
 
-/** An HS256 access token as the API signs them, valid for a day. */
+/**
+ * How long the bench's tokens live. The API refuses tokens that live longer than its own
+ * (JWT_ACCESS_TTL_SECONDS), so the benched API is started with this lifetime too.
+ */
+export const TOKEN_SECONDS = 86_400;
+
+/** An HS256 access token as the API signs them, valid for TOKEN_SECONDS. */
 export function signToken(secret: string, userId: number, roleId: number): string {
   const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
   const iat = Math.floor(Date.now() / 1000);
-  const payload = { sub: String(userId), userId, roleId, iat, exp: iat + 86_400 };
+  const payload = { sub: String(userId), userId, roleId, iat, exp: iat + TOKEN_SECONDS };
   const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(payload)}`;
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }

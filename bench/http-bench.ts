@@ -23,6 +23,7 @@ import {
   SMOKE,
   SPREAD_DEGREES,
   WARM_UP_SECONDS,
+  TOKEN_SECONDS,
   withSql,
 } from './common';
 import type { LoadResult, LoadSpec, Sent } from './load';
@@ -567,6 +568,7 @@ async function main(): Promise<void> {
         NODE_ENV: 'production',
         DATABASE_URL: database,
         JWT_SECRET,
+        JWT_ACCESS_TTL_SECONDS: String(TOKEN_SECONDS),
         LOGIN_ATTEMPTS_PER_MINUTE: '1000000',
         RIDE_REQUEST_TIMEOUT_SECONDS: '86400',
       },

@@ -116,6 +116,8 @@ async function startApi(databaseUrl: string): Promise<ApiChild> {
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
       JWT_SECRET,
+      // Its tokens live the soak plus an hour; the API refuses tokens longer-lived than its own.
+      JWT_ACCESS_TTL_SECONDS: String(24 * 3600),
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_REQUESTS: 'false',
