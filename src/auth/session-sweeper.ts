@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { PeriodicJob } from '../common/jobs/periodic-job';
 import type { AuthConfig } from '../config/configuration';
 import { SessionsService } from './sessions.service';
 
@@ -16,35 +17,29 @@ import { SessionsService } from './sessions.service';
 export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SessionSweeper.name);
   private readonly intervalSeconds: number;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly job: PeriodicJob;
 
-  constructor(
-    private readonly sessions: SessionsService,
-    config: ConfigService,
-  ) {
+  constructor(sessions: SessionsService, config: ConfigService) {
     this.intervalSeconds = config.getOrThrow<AuthConfig>('auth').refreshReuseIntervalSeconds;
+    this.job = new PeriodicJob(
+      async () => {
+        await sessions.clearSealedSuccessors();
+      },
+      (error) => this.logger.warn(`Clearing sealed refresh tokens: ${error.message}`),
+    );
   }
 
   onApplicationBootstrap(): void {
     // Without a reuse interval nothing is ever sealed.
-    if (this.intervalSeconds === 0) return;
-    this.timer = setInterval(() => void this.sweep(), this.intervalSeconds * 1000);
-    this.timer.unref();
+    if (this.intervalSeconds > 0) this.job.start(this.intervalSeconds * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
-  /** One sweep at a time per instance. */
+  /** One sweep now (or the one under way). */
   sweep(): Promise<void> {
-    this.running ??= this.sessions
-      .clearSealedSuccessors()
-      .then(() => undefined)
-      .catch((error: Error) => this.logger.warn(`Clearing sealed refresh tokens: ${error.message}`))
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.job.run();
   }
 }

@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { PeriodicJob } from '../common/jobs/periodic-job';
 import type { RidesConfig } from '../config/configuration';
 import { RidesService } from './rides.service';
 
@@ -16,35 +17,29 @@ import { RidesService } from './rides.service';
 export class RideExpiryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RideExpiryService.name);
   private readonly config: RidesConfig;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly job: PeriodicJob;
 
-  constructor(
-    private readonly rides: RidesService,
-    config: ConfigService,
-  ) {
+  constructor(rides: RidesService, config: ConfigService) {
     this.config = config.getOrThrow<RidesConfig>('rides');
+    this.job = new PeriodicJob(
+      async () => {
+        const count = await rides.expireUnanswered();
+        if (count > 0) this.logger.log(`Cancelled ${count} unanswered ride request(s)`);
+      },
+      (error) => this.logger.error(`Expiring ride requests: ${error.message}`),
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.expiryCheckSeconds * 1000);
-    this.timer.unref();
+    this.job.start(this.config.expiryCheckSeconds * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
-  /** One sweep at a time per instance; a slow one is not stacked on. */
+  /** One sweep now (or the one under way). */
   sweep(): Promise<void> {
-    this.running ??= this.rides
-      .expireUnanswered()
-      .then((count) => {
-        if (count > 0) this.logger.log(`Cancelled ${count} unanswered ride request(s)`);
-      })
-      .catch((error: Error) => this.logger.error(`Expiring ride requests: ${error.message}`))
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.job.run();
   }
 }
