@@ -51,8 +51,6 @@ const pickupOf = (ride: { pickupLatitude: number; pickupLongitude: number }): La
 @Injectable()
 export class RidesService {
   private readonly logger = new Logger(RidesService.name);
-  /** The last notification queued for each ride, see afterResponse. */
-  private readonly notifying = new Map<number, Promise<void>>();
   private readonly config: RidesConfig;
 
   constructor(
@@ -119,7 +117,7 @@ export class RidesService {
       );
     }
     this.metrics.rideTransitioned('request');
-    this.offer(ride);
+    await this.offer(ride);
     return toRideDto(ride);
   }
 
@@ -172,7 +170,7 @@ export class RidesService {
     if (!ride) throw await this.refusalOfAccept(rideId, caller.id);
     this.metrics.rideTransitioned('accept');
     this.tellParties(ride);
-    this.withdrawOffer(ride);
+    await this.withdrawOffer(ride);
     return toRideDto(ride);
   }
 
@@ -199,9 +197,9 @@ export class RidesService {
     this.tellParties(ride);
     if (action === 'release') {
       this.realtime.toUser(caller.id, RealtimeEvent.RideUpdated, toRideDto(ride));
-      this.offer(ride, caller.id);
+      await this.offer(ride, caller.id);
     }
-    if (action === 'cancel' && ride.acceptedAt === null) this.withdrawOffer(ride);
+    if (action === 'cancel' && ride.acceptedAt === null) await this.withdrawOffer(ride);
     return toRideDto(ride);
   }
 
@@ -228,7 +226,7 @@ export class RidesService {
     if (expired.length > 0) this.metrics.rideTransitioned('expire', expired.length);
     for (const ride of expired) {
       this.tellParties(ride);
-      this.withdrawOffer(ride);
+      await this.withdrawOffer(ride);
     }
     return expired.length;
   }
@@ -260,8 +258,8 @@ export class RidesService {
   }
 
   /** `ride.offered` to free drivers of the ride's type near its pickup, each with their distance. */
-  private offer(ride: RideRow, except?: number): void {
-    this.afterResponse(ride.id, 'ride.offered', async () => {
+  private offer(ride: RideRow, except?: number): Promise<void> {
+    return this.bestEffort('ride.offered', async () => {
       const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
       for (const driver of drivers) {
         if (driver.userId === except) continue;
@@ -273,8 +271,8 @@ export class RidesService {
   }
 
   /** `ride.taken` to the drivers a ride was on offer to, once it no longer is. */
-  private withdrawOffer(ride: RideRow): void {
-    this.afterResponse(ride.id, 'ride.taken', async () => {
+  private withdrawOffer(ride: RideRow): Promise<void> {
+    return this.bestEffort('ride.taken', async () => {
       const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
       this.realtime.toUsers(
         drivers.map((driver) => driver.userId),
@@ -285,20 +283,17 @@ export class RidesService {
   }
 
   /**
-   * Offers and withdrawals search for drivers near the pickup, which can take longer than the
-   * change itself: they run after the answer, in order per ride (an offer never overtakes the
-   * withdrawal that follows it). Their failure is logged, never reported as the request's: a retry
-   * would meet the ride already changed.
+   * Notifications run after the change is committed, inside the request: the search for drivers
+   * near the pickup then holds back the next request from this client rather than piling up
+   * without bound behind the pool. Their failure is logged, never reported as the request's (a
+   * retry would meet the ride already changed).
    */
-  private afterResponse(rideId: number, what: string, work: () => Promise<void>): void {
-    const previous = this.notifying.get(rideId) ?? Promise.resolve();
-    const next = previous.then(() =>
-      work().catch((error: Error) => this.logger.warn(`${what} not sent: ${error.message}`)),
-    );
-    this.notifying.set(rideId, next);
-    void next.then(() => {
-      if (this.notifying.get(rideId) === next) this.notifying.delete(rideId);
-    });
+  private async bestEffort(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.logger.warn(`${what} not sent: ${(error as Error).message}`);
+    }
   }
 
   private async refusalOfAccept(rideId: number, driverId: number): Promise<DomainError> {
