@@ -67,6 +67,8 @@ export interface LoadResult {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const ID = /"id":(\d+)/;
+/** The API's 409 for a second active ride: "You already have an active ride (ride 41, …)". */
+const STILL_ACTIVE = /\(ride (\d+),/;
 
 function jitter(): { latitude: number; longitude: number } {
   return {
@@ -130,8 +132,10 @@ function requestsOf(spec: LoadSpec): Request[] {
           ...request(spec.create),
           setupRequest: (req: Request, context: Context) =>
             withToken(req, own(riders, context, counter)),
+          // A rider whose last cycle was cut off (the end of a warm-up) still has that ride: the
+          // 409 names it, and cancelling it puts the connection back in step.
           onResponse: (_status: number, body: string, context: Context) => {
-            context.rideId = ID.exec(body)?.[1] ?? '0';
+            context.rideId = (ID.exec(body) ?? STILL_ACTIVE.exec(body))?.[1] ?? '0';
           },
         },
         {
