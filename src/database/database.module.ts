@@ -4,6 +4,7 @@ import { SequelizeModule } from '@nestjs/sequelize';
 import type { DatabaseConfig } from '../config/configuration';
 import { ChangeFeed } from './change-feed';
 import { MODELS } from './models';
+import { pgWithListenedClients } from './pg-client';
 
 /**
  * The application's connection pool, and the feed of data changes that lets processes cache. The
@@ -18,6 +19,7 @@ import { MODELS } from './models';
         const database = config.getOrThrow<DatabaseConfig>('database');
         return {
           dialect: 'postgres' as const,
+          dialectModule: pgWithListenedClients,
           uri: database.url,
           models: MODELS,
           synchronize: false,
