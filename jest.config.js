@@ -52,6 +52,7 @@ module.exports = {
   // V8's own counters: no instrumenting transform on top of SWC's.
   coverageProvider: 'v8',
   coverageReporters: ['text-summary', 'lcov'],
-  // What the suites reach today, rounded down: a change that leaves code untested fails the run.
-  coverageThreshold: { global: { statements: 91, branches: 94, functions: 92, lines: 91 } },
+  // What the suites reach today, rounded down, on Node 20 and Node 24 alike (V8 counts functions a
+  // little differently on each): a change that leaves code untested fails the run.
+  coverageThreshold: { global: { statements: 91, branches: 94, functions: 91, lines: 91 } },
 };
