@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,9 +52,34 @@ export function resolveChromium(choice: ChromiumChoice): ChromiumBinary {
       LD_LIBRARY_PATH: [join(folder, 'al2023', 'lib'), process.env.LD_LIBRARY_PATH]
         .filter(Boolean)
         .join(':'),
-      FONTCONFIG_PATH: join(folder, 'fonts'),
+      FONTCONFIG_FILE: fontConfigFor(folder),
     },
   };
+}
+
+/**
+ * The package's own fonts.conf names the folders of an AWS Lambda (/opt/fonts, /tmp/fonts), not
+ * where it was unpacked: with it, Chromium finds no font, every text has zero size and Playwright
+ * sees the page as hidden. This one names the unpacked fonts and the machine's, if it has any.
+ */
+function fontConfigFor(folder: string): string {
+  const file = join(folder, 'swiftride-fonts.conf');
+  if (!existsSync(file)) {
+    const staging = `${file}.${process.pid}`;
+    writeFileSync(
+      staging,
+      `<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <dir>${join(folder, 'fonts', 'fonts')}</dir>
+  <dir>/usr/share/fonts</dir>
+  <cachedir>${join(folder, 'fonts-cache')}</cachedir>
+</fontconfig>
+`,
+    );
+    renameSync(staging, file);
+  }
+  return file;
 }
 
 /**
