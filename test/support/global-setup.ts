@@ -1,5 +1,6 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { transform } from '@swc/core';
 import { join } from 'node:path';
 import { migrateUp, runSeeders } from '../../db/migrator';
 import { startEmbeddedPostgres, type RunningDatabase } from '../../src/database/embedded-postgres';
@@ -25,7 +26,8 @@ async function startThrowawayCluster(): Promise<RunningDatabase> {
  * Once per run: pick the server, build a migrated + seeded template database. Every test file
  * then clones the template into a database of its own (see database.ts), so files run in parallel.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(config: { collectCoverage?: boolean }): Promise<void> {
+  const coverage = config.collectCoverage ? compileCoveragePlugin() : undefined;
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     globalThis.__SWIFTRIDE_EMBEDDED__ = await startThrowawayCluster();
@@ -45,4 +47,21 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.template] = template;
   process.env[TEST_ENV.runId] = runId;
+  await coverage;
+}
+
+/**
+ * Under --coverage, the transform's istanbul plugin (jest.transform.cjs) is compiled from
+ * WebAssembly on first use, seconds of CPU, and cached in .swc/. Compiled here, on swc's own
+ * thread while the template database and the build are made, rather than by every worker at once.
+ */
+async function compileCoveragePlugin(): Promise<void> {
+  await transform('export {};', {
+    filename: 'warm-up.ts',
+    swcrc: false,
+    jsc: {
+      parser: { syntax: 'typescript' },
+      experimental: { plugins: [['swc-plugin-coverage-instrument', {}]] },
+    },
+  });
 }
