@@ -7,7 +7,7 @@ import type { Report } from './report';
 
 const WIDTH = 960;
 const HEIGHT = 400;
-const PANEL = { width: 400, height: 280, top: 50, left: [70, 550] as const };
+const PANEL = { width: 380, height: 280, top: 50, left: [70, 540] as const };
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 const escape = (text: string) =>

@@ -119,6 +119,7 @@ export class City {
     offersGoneBeforeAnswer: 0,
     setOffline: 0,
     noFreeRider: 0,
+    openListed: 0,
     locationReports: 0,
     locationRefusals: 0,
   };
@@ -441,11 +442,9 @@ export class City {
       this.counters.offersWhileBusy += 1;
       return;
     }
-    driver.queue.push({
-      record,
-      pickup: { latitude: ride.pickupLatitude, longitude: ride.pickupLongitude },
-      destination: { latitude: ride.destinationLatitude, longitude: ride.destinationLongitude },
-    });
+    const listed = driver.queue.find((waiting) => waiting.record.rideId === ride.id);
+    if (listed) listed.record = record;
+    else driver.queue.push({ record, ...routeOf(ride) });
     if (driver.state === 'idle') this.considerNext(driver);
   }
 
@@ -569,8 +568,38 @@ export class City {
     this.stopLeg(driver);
     driver.state = 'idle';
     if (!this.running) return;
-    this.track(() => this.reportLocation(driver));
+    this.track(async () => {
+      await this.reportLocation(driver);
+      await this.lookAtOpenRides(driver);
+    });
     this.cruise(driver);
+  }
+
+  /**
+   * Back from a trip, the app shows the rides open to the driver (GET /api/rides/open): in
+   * broadcast mode the rides requested while they drove, which no event will offer them again;
+   * in ranked mode the offers they hold, already known from ride.offered.
+   */
+  private async lookAtOpenRides(driver: Driver): Promise<void> {
+    const answer = await this.api.call('GET', '/api/rides/open', driver.session.token);
+    if (answer.status !== 200 || !Array.isArray(answer.body) || !this.running) return;
+    const now = Date.now();
+    for (const ride of answer.body as OpenRide[]) {
+      if (driver.live.has(ride.id)) continue;
+      const record: OfferRecord = {
+        driver: driver.index,
+        rideId: ride.id,
+        receivedAt: now,
+        expiresAt: ride.offerExpiresAt ? Date.parse(ride.offerExpiresAt) : null,
+        endedAt: null,
+        ending: null,
+      };
+      // Held like an offer (ride.taken ends it), not counted as one: the API did not send it.
+      driver.live.set(ride.id, record);
+      driver.queue.push({ record, ...routeOf(ride) });
+      this.counters.openListed += 1;
+    }
+    if (driver.state === 'idle') this.considerNext(driver);
   }
 
   private positionOf(driver: Driver, now = Date.now()): LatLng {
@@ -631,16 +660,26 @@ export class City {
   }
 }
 
+/** A ride as offered (ride.offered) or listed (GET /api/rides/open), by the fields used here. */
+interface OpenRide {
+  id: number;
+  pickupLatitude: number;
+  pickupLongitude: number;
+  destinationLatitude: number;
+  destinationLongitude: number;
+  /** Ranked mode's GET /api/rides/open. */
+  offerExpiresAt?: string | null;
+}
+
 interface OfferPayload {
-  ride: {
-    id: number;
-    pickupLatitude: number;
-    pickupLongitude: number;
-    destinationLatitude: number;
-    destinationLongitude: number;
-  };
+  ride: OpenRide;
   expiresAt?: string | null;
 }
+
+const routeOf = (ride: OpenRide) => ({
+  pickup: { latitude: ride.pickupLatitude, longitude: ride.pickupLongitude },
+  destination: { latitude: ride.destinationLatitude, longitude: ride.destinationLongitude },
+});
 
 export function simulate(options: SimulationOptions): Promise<Trace> {
   return new City(options).run();

@@ -31,7 +31,7 @@ const NUMBERS = {
   'accept-probability': 0.9,
   'reaction-ms': 2_000,
   'speed-kmh': 30,
-  'time-scale': 10,
+  'time-scale': 20,
   'location-seconds': 5,
   'drain-seconds': 30,
   'setup-concurrency': 16,
@@ -111,9 +111,9 @@ function passedThrough(): Record<string, string> {
   );
 }
 
-/** "broadcast", "ranked, window off"…: from the settings the API was started with. */
-function labelOf(settings: Record<string, string>): string {
-  const mode = settings.DISPATCH_MODE ?? 'default';
+/** "broadcast", "ranked, window off"…: the mode asked for, or else the one the offers showed. */
+function labelOf(settings: Record<string, string>, seen: Report['mode']): string {
+  const mode = settings.DISPATCH_MODE ?? seen;
   return settings.DISPATCH_WINDOW_MS === '0' ? `${mode}, window off` : mode;
 }
 
@@ -197,11 +197,8 @@ async function main(): Promise<void> {
   try {
     const trace = await simulate({ ...options, apiUrl: options.apiUrl || started!.url });
     const env = environment();
-    report = buildReport(
-      trace,
-      label ?? (started ? labelOf(settings) : options.apiUrl),
-      env.commit,
-    );
+    report = buildReport(trace, '', env.commit);
+    report.label = label ?? labelOf(started ? settings : {}, report.mode);
     const stem = save({ ...report, node: env.node, cpus: env.cpus });
     process.stdout.write(
       `${describe(report)}\n\n${table([report])}\n\nsaved: ${stem}.json, ${stem}.svg\n`,

@@ -250,6 +250,7 @@ const seconds = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toF
 /** The rows of the comparison: one figure per line, the same for one run or several. */
 const FIGURES: [string, (report: Report) => string][] = [
   ['dispatch (seen from offers)', (r) => r.mode],
+  ['set-up: sign-up, login, sockets, online', (r) => `${r.setupSeconds.toFixed(1)} s`],
   ['requests (created / arrivals)', (r) => `${r.requests.created} / ${r.requests.arrivals}`],
   ['matched (accepted) share', (r) => share(r.requests.matchedShare)],
   ['request → accept p50', (r) => seconds(r.requestToAcceptMs.p50)],
@@ -281,6 +282,7 @@ const FIGURES: [string, (report: Report) => string][] = [
           .join(', ') || 'none'
       })`,
   ],
+  ['rides taken up from GET /rides/open after a trip', (r) => String(r.counters.openListed)],
   ['most offers one driver held at once', (r) => String(r.offers.mostHeldAtOnce)],
   [
     'every request ended defined',

@@ -93,6 +93,8 @@ export interface Counters {
   setOffline: number;
   /** Arrivals that found every rider account busy (raise --riders). */
   noFreeRider: number;
+  /** Rides a driver back from a trip found in GET /api/rides/open that no offer had shown them. */
+  openListed: number;
   locationReports: number;
   locationRefusals: number;
 }
