@@ -102,7 +102,6 @@ export class City {
   private readonly kmPerMs: number;
 
   private readonly requests: RequestRecord[] = [];
-  private readonly requestByRide = new Map<number, RequestRecord>();
   private readonly requestByPickup = new Map<string, RequestRecord>();
   private readonly riderOfRide = new Map<number, Rider>();
   private readonly offers: OfferRecord[] = [];
@@ -133,7 +132,11 @@ export class City {
 
   async run(): Promise<Trace> {
     const setupStarted = Date.now();
-    await this.setUp();
+    await this.setUp().catch((error: unknown) => {
+      // Sockets reconnect by themselves: left open, they would keep the process alive.
+      this.closeSockets();
+      throw error;
+    });
     const setupMs = Date.now() - setupStarted;
 
     this.running = true;
@@ -250,7 +253,11 @@ export class City {
         isOnline: false,
       });
     });
-    for (const party of [...this.drivers, ...this.riders]) party.socket?.close();
+    this.closeSockets();
+  }
+
+  private closeSockets(): void {
+    for (const party of [...this.drivers, ...this.riders]) party?.socket?.close();
   }
 
   /** Until the requests are all sent and then every ride has ended or the drain time is up. */
@@ -391,7 +398,6 @@ export class City {
       return;
     }
     record.rideId = answer.body.ride.id;
-    this.requestByRide.set(answer.body.ride.id, record);
     this.riderOfRide.set(answer.body.ride.id, rider);
     // The ride may have ended (accepted and cancelled…) before its creation was answered.
     if (this.ended.has(answer.body.ride.id)) rider.busy = false;

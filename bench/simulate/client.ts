@@ -120,19 +120,27 @@ export function connectRealtime(base: string, token: string): Promise<Socket> {
   });
 }
 
-/** Runs `work` on each item with at most `limit` at a time; rejects on the first failure. */
+/**
+ * Runs `work` on each item with at most `limit` at a time. After a failure no new item starts;
+ * it rejects with the first failure once the items under way have settled, so nothing they open
+ * is left behind the caller's clean-up.
+ */
 export async function eachLimited<T>(
   items: T[],
   limit: number,
   work: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const index = next;
       next += 1;
-      await work(items[index], index);
+      await work(items[index], index).catch((error: unknown) => {
+        failure ??= { error };
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }
