@@ -1,8 +1,9 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, type RunningDatabase } from '../src/database/embedded-postgres';
 
@@ -24,6 +25,9 @@ export const ADMIN = { username: 'bench-admin', password: 'bench-admin-password'
 /** The API's pool size; the bare references get the same. */
 export const POOL_MAX = 10;
 
+/** The repository, from dist/bench where the bench runs. */
+const ROOT = join(__dirname, '..', '..');
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function freePort(): Promise<number> {
@@ -35,6 +39,46 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+export interface Server {
+  base: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A built script (e.g. the API's dist/src/main.js) in a process of its own, once `health` answers.
+ * Its stdout (the production request log) is discarded, its stderr kept in `<logFolder>/<name>.log`.
+ */
+export async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  health: string,
+  logFolder: string,
+): Promise<Server> {
+  const port = await freePort();
+  const errors = openSync(join(logFolder, `${basename(script, '.js')}.log`), 'a');
+  const child: ChildProcess = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', errors],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 300 && child.exitCode === null; attempt += 1) {
+    if (
+      await fetch(`${base}${health}`).then(
+        (r) => r.status < 500,
+        () => false,
+      )
+    ) {
+      return { base, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
+    }
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${script} did not answer within 30 s`);
 }
 
 export async function withSql<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
@@ -85,20 +129,29 @@ export function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** One updating line on stderr; a plain line per step when stderr is not a terminal. */
+/** CI logs keep every byte written, so a bar redrawn with \r would fill them: plain lines there. */
+const redraw = () => process.stderr.isTTY === true && process.env.CI !== 'true';
+
+/**
+ * One updating line on stderr (with an optional note after the count); a plain line per quarter
+ * when stderr is not a terminal or CI=true.
+ */
 export class Progress {
   private lastPrinted = -1;
+  private lastWidth = 0;
   private readonly started = Date.now();
 
   constructor(private readonly label: string) {}
 
-  update(done: number, total: number): void {
-    const fraction = total === 0 ? 1 : done / total;
+  update(done: number, total: number, note = ''): void {
+    const fraction = total === 0 ? 1 : Math.min(1, done / total);
     const width = 30;
     const filled = Math.round(fraction * width);
-    const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
-    if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
-    else if (Math.floor(fraction * 4) !== this.lastPrinted) {
+    const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${note ? `  ${note}` : ''}`;
+    if (redraw()) {
+      process.stderr.write(`\r${line.padEnd(this.lastWidth)}`);
+      this.lastWidth = line.length;
+    } else if (Math.floor(fraction * 4) !== this.lastPrinted) {
       this.lastPrinted = Math.floor(fraction * 4);
       process.stderr.write(`${line}\n`);
     }
@@ -106,7 +159,7 @@ export class Progress {
 
   done(): void {
     process.stderr.write(
-      `${process.stderr.isTTY ? '\n' : ''}${this.label}: ${((Date.now() - this.started) / 1000).toFixed(1)} s\n`,
+      `${redraw() ? '\n' : ''}${this.label}: ${((Date.now() - this.started) / 1000).toFixed(1)} s\n`,
     );
   }
 }

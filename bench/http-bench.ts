@@ -1,15 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { migrateUp, runSeeders } from '../db/migrator';
 import {
   ADMIN,
   CENTRE,
   CONNECTIONS,
   EXPLAIN_POINTS,
-  freePort,
   GEO_COUNT,
   log,
   MANY_DRIVERS,
@@ -19,9 +18,11 @@ import {
   provideServer,
   rssMb,
   SECONDS,
+  type Server,
   sleep,
   SMOKE,
   SPREAD_DEGREES,
+  startProcess,
   WARM_UP_SECONDS,
   TOKEN_SECONDS,
   withSql,
@@ -46,47 +47,10 @@ import {
  * `npm run bench -- --compare A.json B.json` compares two saved runs.
  */
 const JWT_SECRET = randomBytes(48).toString('base64url');
-const ROOT = join(__dirname, '..', '..');
 const TMP = mkdtempSync(join(tmpdir(), 'swiftride-bench-run-'));
 const NOT_BUILT = [
   'realtime: two API processes on Redis, ride.offered to 200 drivers p99, driver.location to rider p99',
 ];
-
-interface Server {
-  base: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-/** Its stdout (the production request log) is discarded, its stderr kept in `<TMP>/<name>.log`. */
-async function startProcess(
-  script: string,
-  env: Record<string, string>,
-  health: string,
-): Promise<Server> {
-  const port = await freePort();
-  const errors = openSync(join(TMP, `${basename(script, '.js')}.log`), 'a');
-  const child: ChildProcess = spawn(process.execPath, [script], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'ignore', errors],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 300 && child.exitCode === null; attempt += 1) {
-    if (
-      await fetch(`${base}${health}`).then(
-        (r) => r.status < 500,
-        () => false,
-      )
-    ) {
-      return { base, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
-    }
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${script} did not answer within 30 s`);
-}
 
 let specs = 0;
 /** One run of the load generator in its own process. */
@@ -573,6 +537,7 @@ async function main(): Promise<void> {
         RIDE_REQUEST_TIMEOUT_SECONDS: '86400',
       },
       '/api/health',
+      TMP,
     );
     servers.push(api);
     // The references serve the API's own reference-data JSON, byte for byte.
@@ -593,6 +558,7 @@ async function main(): Promise<void> {
       'dist/bench/reference-server.js',
       { DATABASE_URL: database, JWT_SECRET, POOL_MAX: String(POOL_MAX), MEMORY_FILE: memoryFile },
       '/memory/service-types',
+      TMP,
     );
     servers.push(ref);
 
