@@ -56,7 +56,8 @@ module.exports = {
   // Istanbul counters, inserted by the transform above.
   coverageProvider: 'babel',
   coverageReporters: ['text-summary', 'lcov'],
-  // What the suites reach today, rounded down, on Node 20 and Node 24 alike (V8 counts functions a
-  // little differently on each): a change that leaves code untested fails the run.
-  coverageThreshold: { global: { statements: 91, branches: 94, functions: 91, lines: 91 } },
+  // What the suites reach today, rounded down. Istanbul counts every branch of the source (an `if`
+  // without `else` is two, `a ?? b` is two), so branches read lower than V8's count of blocks; files
+  // no test loads count as untested. A change that leaves code untested fails the run.
+  coverageThreshold: { global: { statements: 91, branches: 82, functions: 90, lines: 92 } },
 };
