@@ -11,7 +11,7 @@ import { type Caller, CurrentUser, Public } from '../common/auth/auth.decorators
 import { RateLimit } from '../common/auth/rate-limit';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiResponseDto } from '../common/http/api-response.dto';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiErrors, ApiHashingBusy } from '../common/http/api-errors.decorator';
 import { AuthService } from './auth.service';
 import {
   LoginDto,
@@ -38,6 +38,7 @@ export class AuthController {
   @ApiCreatedResponse({ type: ApiResponseDto })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
   @ApiErrors(400, 409)
+  @ApiHashingBusy()
   async register(@Body() dto: RegisterDto): Promise<ApiResponseDto> {
     await this.auth.register(dto);
     return { success: true, message: 'Registration successful' };
@@ -51,6 +52,7 @@ export class AuthController {
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
   @ApiErrors(400, 401)
+  @ApiHashingBusy()
   login(@Body() dto: LoginDto): Promise<LoginResponseDto> {
     return this.auth.login(dto);
   }

@@ -25,7 +25,8 @@ export class TokenService {
   private readonly config: AuthConfig;
   /**
    * Built once: given a string, jsonwebtoken first tries to parse it as a public key on every
-   * verification, which cost more than the rest of an authenticated request.
+   * verification (a private key on every signing), which cost more than the rest of an
+   * authenticated request, and most of a login's work outside the password hash.
    */
   private readonly key: KeyObject;
 
@@ -41,7 +42,7 @@ export class TokenService {
     return this.jwt.signAsync(
       { sub: String(user.id), userId: user.id, roleId: user.roleId },
       {
-        secret: this.config.jwtSecret,
+        secret: this.key as never,
         algorithm: 'HS256',
         expiresIn: this.config.accessTokenTtlSeconds,
       },

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { loadConfig } from './configuration';
 
 const STRONG_SECRET = 'k3J9x2Qm8vLp4Rt7Wz1Ns6Yb0Hd5Fg2Cq9Ue4Ta8Mo';
@@ -70,6 +71,31 @@ describe('loadConfig', () => {
     const first = loadConfig({ NODE_ENV: 'test' }).auth.jwtSecret;
     expect(first.length).toBeGreaterThanOrEqual(32);
     expect(loadConfig({ NODE_ENV: 'test' }).auth.jwtSecret).not.toBe(first);
+  });
+
+  it("hashes on every core but one, within libuv's thread pool, and queues 32 per slot", () => {
+    const cores = availableParallelism();
+    const expected = Math.max(1, Math.min(cores - 1, 3));
+    expect(loadConfig({ NODE_ENV: 'test' }).hashing).toEqual({
+      concurrency: expected,
+      queueMax: 32 * expected,
+    });
+    expect(
+      loadConfig({ NODE_ENV: 'test', HASH_CONCURRENCY: '2', HASH_QUEUE_MAX: '0' }).hashing,
+    ).toEqual({ concurrency: 2, queueMax: 0 });
+    expect(
+      loadConfig({ NODE_ENV: 'test', HASH_CONCURRENCY: '7', UV_THREADPOOL_SIZE: '8' }).hashing,
+    ).toEqual({ concurrency: 7, queueMax: 224 });
+  });
+
+  it("refuses hashing limits that are not positive, or that would fill libuv's thread pool", () => {
+    expect(() => loadConfig({ NODE_ENV: 'test', HASH_CONCURRENCY: '0' })).toThrow(
+      /HASH_CONCURRENCY/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', HASH_QUEUE_MAX: '-1' })).toThrow(/HASH_QUEUE_MAX/);
+    expect(() => loadConfig({ NODE_ENV: 'test', HASH_CONCURRENCY: '4' })).toThrow(
+      /HASH_CONCURRENCY \(4\) must be at most 3 with UV_THREADPOOL_SIZE=4/,
+    );
   });
 
   it('issues 15-minute access tokens and 7-day refresh tokens by default', () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { LogConfig } from '../common/logging/logger';
@@ -32,6 +33,14 @@ export interface AuthConfig {
   refreshReuseIntervalSeconds: number;
   /** Verify bcrypt hashes from the original server but do not replace them (a trial adoption). */
   keepLegacyPasswordHashes: boolean;
+}
+
+/** The gate in front of password hashing (see users/hashing-gate.ts). */
+export interface HashingConfig {
+  /** Hashes running at once; the rest wait in the queue. */
+  concurrency: number;
+  /** Hashes waiting at most; past that a sign-in is answered 503 with Retry-After. */
+  queueMax: number;
 }
 
 export interface RateLimitConfig {
@@ -75,6 +84,7 @@ export interface AppConfig {
   log: LogConfig;
   database: DatabaseConfig;
   auth: AuthConfig;
+  hashing: HashingConfig;
   rateLimits: RateLimitConfig;
   rides: RidesConfig;
   realtime: RealtimeConfig;
@@ -108,6 +118,29 @@ function resolveJwtSecret(nodeEnv: AppConfig['env'], given: string | undefined):
   mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/**
+ * argon2's native work runs on libuv's thread pool (UV_THREADPOOL_SIZE threads, 4 by default),
+ * which file system, DNS lookups and zlib share. One core is left for the event loop, so that
+ * other requests keep their latency while sign-ins hash, and one pool thread is left for the
+ * rest: a hash beyond the pool's size would only queue there, out of sight of the gate, and
+ * hold up every file read and lookup behind it.
+ */
+function resolveHashing(
+  given: { concurrency?: number; queueMax?: number },
+  threadPoolSize: number,
+  cores = availableParallelism(),
+): HashingConfig {
+  const mostInPool = Math.max(1, threadPoolSize - 1);
+  if (given.concurrency !== undefined && given.concurrency > mostInPool) {
+    throw new Error(
+      `Invalid configuration:\n  - HASH_CONCURRENCY (${given.concurrency}) must be at most ${mostInPool} ` +
+        `with UV_THREADPOOL_SIZE=${threadPoolSize}: argon2 runs on libuv's thread pool; raise both together`,
+    );
+  }
+  const concurrency = given.concurrency ?? Math.max(1, Math.min(cores - 1, mostInPool));
+  return { concurrency, queueMax: given.queueMax ?? 32 * concurrency };
 }
 
 /** Values from `.env` in the working directory, for development; real environment variables win. */
@@ -152,6 +185,10 @@ export function loadConfig(
       refreshReuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL_SECONDS,
       keepLegacyPasswordHashes: env.LEGACY_PASSWORD_HASHES === 'keep',
     },
+    hashing: resolveHashing(
+      { concurrency: env.HASH_CONCURRENCY, queueMax: env.HASH_QUEUE_MAX },
+      env.UV_THREADPOOL_SIZE,
+    ),
     rateLimits: {
       redisUrl: env.REDIS_URL,
       loginAttemptsPerMinute: env.LOGIN_ATTEMPTS_PER_MINUTE,

@@ -117,6 +117,32 @@ export class EnvironmentVariables {
   @IsIn(['rehash', 'keep'], { message: 'LEGACY_PASSWORD_HASHES must be rehash or keep' })
   LEGACY_PASSWORD_HASHES: 'rehash' | 'keep' = 'rehash';
 
+  /**
+   * Password hashes (argon2 or legacy bcrypt) running at once in this process. Default: one core
+   * fewer than the machine has, and one fewer than libuv's thread pool (see loadConfig).
+   */
+  @IsOptional()
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  HASH_CONCURRENCY?: number;
+
+  /** Sign-ins waiting for a hashing slot; past that they get 503. Default: 32 × HASH_CONCURRENCY. */
+  @IsOptional()
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  HASH_QUEUE_MAX?: number;
+
+  /** libuv's own setting, read here only to check HASH_CONCURRENCY against it. */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  UV_THREADPOOL_SIZE = 4;
+
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;

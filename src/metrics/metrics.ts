@@ -17,6 +17,12 @@ interface PoolCounts {
 
 type Count = () => number;
 
+/** What the password hashing gate reports at scrape time. */
+export interface HashingLoad {
+  readonly inFlight: number;
+  readonly queued: number;
+}
+
 /**
  * Every metric the API exposes, in a registry of this app's own (several apps may share one
  * process, e.g. in tests). Features report through the methods below; gauges are read when
@@ -29,7 +35,7 @@ export class Metrics {
   private readonly registry = new Registry();
   private readonly scraped: Registry;
   private realtimeConnections: Count = () => 0;
-  private passwordHashesInFlight: Count = () => 0;
+  private passwordHashing: HashingLoad = { inFlight: 0, queued: 0 };
 
   private readonly httpDuration = new Histogram({
     name: 'swiftride_http_request_duration_seconds',
@@ -43,6 +49,12 @@ export class Metrics {
     name: 'swiftride_ride_transitions_total',
     help: 'Ride state changes applied, by action (request, accept, arriving, start, complete, cancel, release, expire)',
     labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly passwordHashesRefused = new Counter({
+    name: 'swiftride_password_hashes_refused_total',
+    help: 'Sign-ins, sign-ups and password changes answered 503 because the hashing queue was full',
     registers: [this.registry],
   });
 
@@ -78,8 +90,13 @@ export class Metrics {
     );
     this.gauge(
       'swiftride_password_hashes_in_flight',
-      'Password hashes and verifications running or queued in this process',
-      () => this.passwordHashesInFlight(),
+      'Password hashes and verifications running in this process (at most HASH_CONCURRENCY)',
+      () => this.passwordHashing.inFlight,
+    );
+    this.gauge(
+      'swiftride_password_hashes_queued',
+      'Password hashes and verifications waiting for a slot (at most HASH_QUEUE_MAX)',
+      () => this.passwordHashing.queued,
     );
     // After every metric is registered: merging copies the registry's list as it stands.
     this.scraped = this.exposed ? Registry.merge([processMetrics(), this.registry]) : this.registry;
@@ -107,8 +124,12 @@ export class Metrics {
     this.realtimeConnections = count;
   }
 
-  countPasswordHashesWith(count: Count): void {
-    this.passwordHashesInFlight = count;
+  watchPasswordHashing(load: HashingLoad): void {
+    this.passwordHashing = load;
+  }
+
+  passwordHashRefused(): void {
+    this.passwordHashesRefused.inc();
   }
 
   private gauge(name: string, help: string, read: Count): void {

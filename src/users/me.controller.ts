@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentUser } from '../common/auth/auth.decorators';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiErrors, ApiHashingBusy } from '../common/http/api-errors.decorator';
 import { UpdateMeDto } from './dto/me.dto';
 import { UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
@@ -28,6 +28,7 @@ export class MeController {
   })
   @ApiOkResponse({ type: UserDto })
   @ApiErrors(400, 401, 409)
+  @ApiHashingBusy()
   update(@CurrentUser() caller: Caller, @Body() dto: UpdateMeDto): Promise<UserDto> {
     return this.users.updateSelf(caller.id, dto);
   }

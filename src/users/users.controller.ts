@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Roles } from '../common/auth/auth.decorators';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiErrors, ApiHashingBusy } from '../common/http/api-errors.decorator';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import {
   CreateUserDto,
@@ -47,6 +47,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Create a user (usernames are unique regardless of letter case)' })
   @ApiCreatedResponse({ type: UserDto })
   @ApiErrors(400, 409)
+  @ApiHashingBusy()
   create(@Body() dto: CreateUserDto): Promise<UserDto> {
     return this.users.create(dto);
   }
@@ -55,6 +56,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Change a user’s username, password or role' })
   @ApiOkResponse({ type: UserDto })
   @ApiErrors(400, 404, 409)
+  @ApiHashingBusy()
   update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateUserDto): Promise<UserDto> {
     return this.users.update(id, dto);
   }

@@ -13,7 +13,7 @@ import { DriversService } from '../drivers/drivers.service';
 import type { UpdateMeDto } from './dto/me.dto';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { LoginSessions } from './login-sessions';
-import { hashPassword, verifyPassword } from './password-hasher';
+import { PasswordHasher } from './password-hasher';
 import { type NewUser, type UserChanges, UserStore } from './user.store';
 import { toUserDto } from './users.mapper';
 
@@ -40,6 +40,7 @@ export class UsersService {
     private readonly users: UserStore,
     private readonly drivers: DriversService,
     private readonly sessions: LoginSessions,
+    private readonly hasher: PasswordHasher,
     @InjectConnection() private readonly sequelize: Sequelize,
     feed: ChangeFeed,
   ) {
@@ -104,14 +105,14 @@ export class UsersService {
 
   /** Replaces a hash from the original server once its password has proved right. */
   async replacePasswordHash(id: number, password: string): Promise<void> {
-    await this.users.update(id, { password: await hashPassword(password) });
+    await this.users.update(id, { password: await this.hasher.hash(password) });
   }
 
   /** Uniqueness of the username (any letter case) is settled by the database's unique index. */
   async create(dto: CreateUserDto): Promise<UserDto> {
     const id = await this.users.insert({
       username: dto.username,
-      password: await hashPassword(dto.password),
+      password: await this.hasher.hash(dto.password),
       roleId: dto.roleId,
     });
     return this.findById(id);
@@ -122,7 +123,7 @@ export class UsersService {
     const changes: UserChanges = {
       ...(dto.username !== undefined && { username: dto.username }),
       ...(dto.roleId !== undefined && { roleId: dto.roleId }),
-      ...(dto.password !== undefined && { password: await hashPassword(dto.password) }),
+      ...(dto.password !== undefined && { password: await this.hasher.hash(dto.password) }),
     };
     if (Object.keys(changes).length > 0) {
       await this.sequelize.transaction(async (transaction) => {
@@ -147,7 +148,7 @@ export class UsersService {
   async updateSelf(id: number, dto: UpdateMeDto): Promise<UserDto> {
     if (dto.password !== undefined) {
       const hash = await this.users.findPasswordHash(id);
-      if (!hash || !(await verifyPassword(hash, dto.currentPassword ?? ''))) {
+      if (!hash || !(await this.hasher.verify(hash, dto.currentPassword ?? ''))) {
         const message = 'currentPassword is not right';
         throw new DomainError(DomainErrorCode.InvalidInput, message, [
           { field: 'currentPassword', message },

@@ -17,7 +17,7 @@ import {
 } from 'sequelize';
 import { REQUEST_ID_HEADER, runWithRequestId } from '../logging/request-context';
 import { isDatabaseUnavailable, isStillReferenced, sqlState } from './database-errors';
-import { DomainError, DomainErrorCode } from './domain-error';
+import { BusyError, DomainError, DomainErrorCode } from './domain-error';
 import { codeForStatus, ErrorCode } from './error-codes';
 import { type ApiError, errorBody } from './error-response';
 
@@ -48,6 +48,7 @@ const DOMAIN_ERRORS: Record<DomainErrorCode, { status: number; code: ErrorCode }
     status: HttpStatus.TOO_MANY_REQUESTS,
     code: ErrorCode.RateLimited,
   },
+  [DomainErrorCode.Busy]: { status: HttpStatus.SERVICE_UNAVAILABLE, code: ErrorCode.Busy },
 };
 
 /** PostgreSQL error classes caused by the values a client sent (bad number, too long, …). */
@@ -205,6 +206,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const error = this.map(exception);
     runWithRequestId(request.id, () => this.log(error, exception));
+    if (exception instanceof BusyError) {
+      void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    }
     void reply
       .status(error.status)
       .header('content-type', 'application/json; charset=utf-8')
@@ -268,7 +272,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       : `${typeof exception}: ${String(exception)}`;
     if (error.status === HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(description, isError(exception) ? exception.stack : undefined);
-    } else if (error.status >= 500) {
+    } else if (error.status >= 500 && error.code !== ErrorCode.Busy) {
+      // Refusals for lack of capacity come in bursts and are counted in the metrics instead.
       this.logger.error(description);
     } else {
       this.logger.debug(`${error.status} ${error.code}: ${error.message}`);

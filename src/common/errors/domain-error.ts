@@ -10,6 +10,8 @@ export enum DomainErrorCode {
   Forbidden = 'FORBIDDEN',
   Unauthorized = 'UNAUTHORIZED',
   TooManyRequests = 'TOO_MANY_REQUESTS',
+  /** The server is at capacity for this kind of work right now (see BusyError). */
+  Busy = 'BUSY',
 }
 
 export interface FieldError {
@@ -25,6 +27,17 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+}
+
+/** Refused for lack of capacity, not for anything the client did: answered 503 with Retry-After. */
+export class BusyError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(DomainErrorCode.Busy, message);
+    this.name = 'BusyError';
   }
 }
 

@@ -19,6 +19,7 @@ export enum ErrorCode {
   HeadersTooLarge = 'HEADERS_TOO_LARGE',
   RateLimited = 'RATE_LIMITED',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  Busy = 'BUSY',
   InternalError = 'INTERNAL_ERROR',
 }
 
@@ -42,6 +43,8 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.HeadersTooLarge]: '431: the request headers are larger than 16 KB',
   [ErrorCode.RateLimited]: '429: too many attempts; `Retry-After` says when to try again',
   [ErrorCode.ServiceUnavailable]: '503: the database is unreachable; retry shortly',
+  [ErrorCode.Busy]:
+    '503: too many sign-ins (logins, sign-ups, password changes) at once; `Retry-After` says when to try again',
   [ErrorCode.InternalError]: '500: an unexpected error; quote `requestId` when reporting it',
 };
 

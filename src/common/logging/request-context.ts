@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -14,15 +14,41 @@ export function requestIdFor(request: IncomingMessage): string {
   return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-const requestIds = new AsyncLocalStorage<string>();
+interface RequestContext {
+  id: string;
+  /** The response, to learn whether its client is still there (see clientGone). */
+  response?: ServerResponse;
+  gone?: AbortSignal;
+}
+
+const requests = new AsyncLocalStorage<RequestContext>();
 
 /** The id of the request being served by the current async context, if any. */
 export function currentRequestId(): string | undefined {
-  return requestIds.getStore();
+  return requests.getStore()?.id;
 }
 
 export function runWithRequestId<T>(requestId: string, work: () => T): T {
-  return requestIds.run(requestId, work);
+  return requests.run({ id: requestId }, work);
+}
+
+/**
+ * Aborts when the client of the request being served closes its connection before the answer is
+ * sent, so that work queued for it can be dropped; undefined outside a request. Made on first
+ * asking: requests that never ask pay nothing.
+ */
+export function clientGone(): AbortSignal | undefined {
+  const context = requests.getStore();
+  if (!context?.response) return undefined;
+  if (!context.gone) {
+    const controller = new AbortController();
+    const response = context.response;
+    response.once('close', () => {
+      if (!response.writableFinished) controller.abort();
+    });
+    context.gone = controller.signal;
+  }
+  return context.gone;
 }
 
 /**
@@ -32,8 +58,10 @@ export function runWithRequestId<T>(requestId: string, work: () => T): T {
 export function trackRequestIds(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    requestIds.run(request.id, done);
+    requests.run({ id: request.id, response: reply.raw }, done);
   });
   // The body is read in the socket's event callbacks, outside that context: enter it again.
-  fastify.addHook('preValidation', (request, _reply, done) => requestIds.run(request.id, done));
+  fastify.addHook('preValidation', (request, reply, done) =>
+    requests.run({ id: request.id, response: reply.raw }, done),
+  );
 }
