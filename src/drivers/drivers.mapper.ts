@@ -1,10 +1,10 @@
-import { toServiceTypeDto } from '../service-types/service-types.mapper';
-import type { DriverProfile } from './driver-profile.model';
+import type { ServiceTypeDto } from '../service-types/dto/service-type.dto';
+import type { RatedDriverProfile } from './driver-profile.store';
 import type { DriverProfileDto } from './dto/driver.dto';
 
 export function toDriverProfileDto(
-  profile: DriverProfile,
-  rating: DriverProfileDto['rating'],
+  profile: RatedDriverProfile,
+  serviceType: ServiceTypeDto,
 ): DriverProfileDto {
   return {
     id: profile.id,
@@ -14,7 +14,7 @@ export function toDriverProfileDto(
     licensePlate: profile.licensePlate,
     isOnline: profile.isOnline,
     serviceTypeId: profile.serviceTypeId,
-    serviceType: toServiceTypeDto(profile.serviceType!),
+    serviceType,
     location:
       profile.latitude !== null && profile.longitude !== null && profile.locationUpdatedAt
         ? {
@@ -23,6 +23,6 @@ export function toDriverProfileDto(
             updatedAt: profile.locationUpdatedAt,
           }
         : null,
-    rating,
+    rating: profile.rating,
   };
 }

@@ -29,11 +29,9 @@ export class DriversService {
 
   /** Undefined for users who are not drivers. */
   async findProfile(userId: number): Promise<DriverProfileDto | undefined> {
-    const [profile, rating] = await Promise.all([
-      this.profiles.findWithServiceType(userId),
-      this.profiles.findRating(userId),
-    ]);
-    return profile ? toDriverProfileDto(profile, rating) : undefined;
+    const profile = await this.profiles.findRated(userId);
+    if (!profile) return undefined;
+    return toDriverProfileDto(profile, await this.serviceTypes.findById(profile.serviceTypeId));
   }
 
   /** Undefined for users who are not drivers. */
@@ -72,7 +70,9 @@ export class DriversService {
   }
 
   async setOnline(userId: number, isOnline: boolean): Promise<void> {
-    if (!(await this.profiles.setOnline(userId, isOnline))) throw noProfile(userId);
+    const found = await this.profiles.setOnline(userId, isOnline);
+    this.serviceTypes.forgetAvailability();
+    if (!found) throw noProfile(userId);
   }
 
   /**
@@ -85,6 +85,7 @@ export class DriversService {
    */
   async standDown(userId: number, transaction: Transaction): Promise<void> {
     await this.profiles.setOnline(userId, false, transaction);
+    transaction.afterCommit(() => this.serviceTypes.forgetAvailability());
     const rideId = await this.profiles.findRideUnderWay(userId, transaction);
     if (rideId !== undefined) {
       throw conflict(
@@ -105,6 +106,7 @@ export class DriversService {
         throw noProfile(userId);
       }
     });
+    if (changes.serviceTypeId !== undefined) this.serviceTypes.forgetAvailability();
     return this.findByUser(userId);
   }
 }

@@ -40,10 +40,14 @@ const RATE_FIELDS: RateField[] = ['baseFare', 'perMileRate', 'perMinuteRate'];
  * Ride classes and fares. Every type is kept in memory while the database's change feed is live
  * (an admin's change on any process drops it everywhere within milliseconds; this process drops
  * it before answering the change), so quotes, ride requests and the public list read no table.
+ * So is which types have a driver online, dropped whenever a driver goes on or off duty or
+ * changes type (the drivers feature calls forgetAvailability on this process), so asking costs
+ * the same with ten drivers online or ten thousand.
  */
 @Injectable()
 export class ServiceTypesService {
   private readonly cache: ReadThroughCache<'all', ServiceTypeDto[]>;
+  private readonly available: ReadThroughCache<'available', ServiceTypeDto[]>;
   private readonly tripModel: TripModel;
 
   constructor(
@@ -54,9 +58,20 @@ export class ServiceTypesService {
   ) {
     this.tripModel = config.getOrThrow<RidesConfig>('rides');
     this.cache = new ReadThroughCache(feed, 1);
+    this.available = new ReadThroughCache(feed, 1);
     feed.subscribe((change) => {
-      if (change === 'reset' || change.table === 'ServiceTypes') this.cache.forget();
+      if (change === 'reset' || change.table === 'ServiceTypes') {
+        this.cache.forget();
+        this.available.forget();
+      } else if (change.table === 'DriverProfiles') {
+        this.available.forget();
+      }
     });
+  }
+
+  /** After a driver went on or off duty or changed type, once that has committed. */
+  forgetAvailability(): void {
+    this.available.forget();
   }
 
   /** Every type, active or not, by id. */
@@ -72,11 +87,20 @@ export class ServiceTypesService {
   }
 
   async listAvailable(): Promise<ServiceTypeDto[]> {
-    return (await this.types.listActiveWithOnlineDriver()).map(toServiceTypeDto);
+    const available = await this.available.get('available', async () =>
+      (await this.types.listActiveWithOnlineDriver()).map(toServiceTypeDto),
+    );
+    return available ?? [];
   }
 
+  /**
+   * A type created on another process a moment ago may not have been announced here yet: one not
+   * in memory is looked for in the table before it is called missing.
+   */
   async findById(id: number): Promise<ServiceTypeDto> {
-    const type = (await this.all()).find((candidate) => candidate.id === id);
+    const type =
+      (await this.all()).find((candidate) => candidate.id === id) ??
+      (await this.types.findById(id).then((found) => found && toServiceTypeDto(found)));
     if (!type) throw notFound('Service type', id);
     return type;
   }
@@ -119,6 +143,7 @@ export class ServiceTypesService {
     this.assertEveryFareFits(dto, RATE_FIELDS);
     const type = await this.types.insert(dto);
     this.cache.forget();
+    this.available.forget();
     return toServiceTypeDto(type);
   }
 
@@ -140,6 +165,7 @@ export class ServiceTypesService {
         await this.types.update(id, changes, transaction);
       });
       this.cache.forget();
+      this.available.forget();
     }
     return this.findById(id);
   }
@@ -173,6 +199,7 @@ export class ServiceTypesService {
     try {
       const deleted = await this.types.delete(id);
       this.cache.forget();
+      this.available.forget();
       if (!deleted) throw notFound('Service type', id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/sequelize';
 import { col, fn, Op, QueryTypes, type Transaction, where, type WhereOptions } from 'sequelize';
-import type { Caller } from '../common/auth/auth.decorators';
 import { ADMIN_ROLE_NAME } from '../common/built-ins';
 import { escapeLike } from '../common/http/like';
 import { offsetOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
@@ -64,22 +63,18 @@ export class UserStore {
     return { rows: rows as unknown as UserWithRole[], total };
   }
 
-  async findWithRole(id: number, transaction?: Transaction): Promise<UserWithRole | undefined> {
-    const user = await this.users.findByPk(id, { include: [WITH_ROLE], transaction });
-    return user ? (user.get({ plain: true }) as unknown as UserWithRole) : undefined;
-  }
-
   /**
-   * The caller behind an access token, on every authenticated request: one indexed statement on
-   * raw rows, no model instances.
+   * A user with their role: read on every authenticated request (through UsersService's cache),
+   * so one indexed statement on raw rows, no model instances.
    */
-  async findCaller(id: number): Promise<Caller | undefined> {
-    const [caller] = await this.users.sequelize!.query<Caller>(
-      `SELECT u.id, u."roleId", r.name AS role
+  async findWithRole(id: number): Promise<UserWithRole | undefined> {
+    const [user] = await this.users.sequelize!.query<UserWithRole>(
+      `SELECT u.id, u.username, u."roleId", u."createdAt", u."updatedAt",
+         r.id AS "role.id", r.name AS "role.name"
        FROM "Users" u JOIN "Roles" r ON r.id = u."roleId" WHERE u.id = :id`,
-      { replacements: { id }, type: QueryTypes.SELECT },
+      { replacements: { id }, type: QueryTypes.SELECT, nest: true },
     );
-    return caller;
+    return user;
   }
 
   /** The account a login names (usernames are unique regardless of case), with its hash. */

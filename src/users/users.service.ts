@@ -14,11 +14,11 @@ import type { UpdateMeDto } from './dto/me.dto';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { LoginSessions } from './login-sessions';
 import { PasswordHasher } from './password-hasher';
-import { type NewUser, type UserChanges, UserStore } from './user.store';
+import { type NewUser, type UserChanges, UserStore, type UserWithRole } from './user.store';
 import { toUserDto } from './users.mapper';
 
-/** Callers kept in memory at most; each is a few dozen bytes. */
-const MAX_CACHED_CALLERS = 50_000;
+/** Accounts kept in memory at most; each is a couple of hundred bytes. */
+const MAX_CACHED_ACCOUNTS = 50_000;
 
 const lastAdmin = (id: number) =>
   conflict(`User ${id} is the last admin; make another user an admin first`);
@@ -30,11 +30,12 @@ const lastAdmin = (id: number) =>
 @Injectable()
 export class UsersService {
   /**
-   * Who an access token speaks for, read on every authenticated request, kept in memory while the
-   * database's change feed is live. A deleted account or a changed role is dropped here before
-   * the change is answered, and on every other process when the database announces it.
+   * Accounts with their roles: who an access token speaks for, read on every authenticated
+   * request, and what /auth/me and /users/me show. Kept in memory while the database's change
+   * feed is live; any change to an account is dropped here before it is answered, and on every
+   * other process when the database announces it.
    */
-  private readonly callers: ReadThroughCache<number, Caller>;
+  private readonly accounts: ReadThroughCache<number, UserWithRole>;
 
   constructor(
     private readonly users: UserStore,
@@ -44,16 +45,20 @@ export class UsersService {
     @InjectConnection() private readonly sequelize: Sequelize,
     feed: ChangeFeed,
   ) {
-    this.callers = new ReadThroughCache(feed, MAX_CACHED_CALLERS);
+    this.accounts = new ReadThroughCache(feed, MAX_CACHED_ACCOUNTS);
     feed.subscribe((change) => {
-      if (change === 'reset' || change.table === 'Roles') this.callers.forget();
-      else if (change.table === 'Users') this.callers.forget(change.id);
+      if (change === 'reset' || change.table === 'Roles') this.accounts.forget();
+      else if (change.table === 'Users') this.accounts.forget(change.id);
     });
   }
 
-  /** After a role is renamed or deleted: its holders' callers name it. */
+  /** After a role is renamed or deleted: its holders' accounts name it. */
   forgetCallers(): void {
-    this.callers.forget();
+    this.accounts.forget();
+  }
+
+  private findAccount(id: number): Promise<UserWithRole | undefined> {
+    return this.accounts.get(id, () => this.users.findWithRole(id));
   }
 
   async list(query: ListUsersQueryDto): Promise<Page<UserDto>> {
@@ -74,7 +79,7 @@ export class UsersService {
   }
 
   async find(id: number): Promise<UserDto | undefined> {
-    const user = await this.users.findWithRole(id);
+    const user = await this.findAccount(id);
     return user ? toUserDto(user) : undefined;
   }
 
@@ -89,9 +94,10 @@ export class UsersService {
     return this.users.findCredentialsByUsername(username);
   }
 
-  /** The caller behind an access token (see UserStore.findCaller). */
-  findCaller(id: number): Promise<Caller | undefined> {
-    return this.callers.get(id, () => this.users.findCaller(id));
+  /** The caller behind an access token. */
+  async findCaller(id: number): Promise<Caller | undefined> {
+    const account = await this.findAccount(id);
+    return account && { id: account.id, roleId: account.roleId, role: account.role.name };
   }
 
   findRoleId(id: number): Promise<number | undefined> {
@@ -106,6 +112,8 @@ export class UsersService {
   /** Replaces a hash from the original server once its password has proved right. */
   async replacePasswordHash(id: number, password: string): Promise<void> {
     await this.users.update(id, { password: await this.hasher.hash(password) });
+    // Its updatedAt moved.
+    this.accounts.forget(id);
   }
 
   /** Uniqueness of the username (any letter case) is settled by the database's unique index. */
@@ -138,8 +146,8 @@ export class UsersService {
         }
         if (changes.password) await this.sessions.endAllFor(id, 'password_changed', transaction);
       });
-      // Once committed: a caller read before then must not outlive the change.
-      if (changes.roleId !== undefined) this.callers.forget(id);
+      // Once committed: an account read before then must not outlive the change.
+      this.accounts.forget(id);
     }
     return this.findById(id);
   }
@@ -170,7 +178,7 @@ export class UsersService {
         await this.drivers.standDown(id, transaction);
         if (!(await this.users.delete(id, transaction))) throw notFound('User', id);
       });
-      this.callers.forget(id);
+      this.accounts.forget(id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;
       throw conflict(`User ${id} has rides on record and cannot be deleted`);

@@ -1,8 +1,8 @@
-import { bearer, createDriver, createRider } from '../support/accounts';
+import { bearer, createDriver, createRider, uniqueUsername } from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 
 /**
- * Service types and callers are kept in memory. A change through this process shows at once; a
+ * Service types, which of them have a driver online, and accounts are kept in memory. A change through this process shows at once; a
  * change anywhere else (another API process, an operator's psql) within a second, announced by
  * the database.
  */
@@ -87,5 +87,84 @@ describe('callers', () => {
       replacements: { id: driver.id },
     });
     await eventually(async () => (await profile()).status === 403, 1_000);
+  });
+});
+
+describe('accounts', () => {
+  const username = async (account: { accessToken: string }) =>
+    (await t.http.get('/api/auth/me').set('Authorization', bearer(account)).expect(200)).body
+      .username as string;
+
+  it('shows a new username at once', async () => {
+    const rider = await createRider(t);
+    await username(rider);
+    const renamed = uniqueUsername('renamed');
+    await t.http
+      .patch('/api/users/me')
+      .set('Authorization', bearer(rider))
+      .send({ username: renamed })
+      .expect(200);
+    expect(await username(rider)).toBe(renamed);
+  });
+
+  it('shows a username changed elsewhere within a second', async () => {
+    const rider = await createRider(t);
+    await username(rider);
+    const renamed = uniqueUsername('renamed');
+    await t.sequelize.query(`UPDATE "Users" SET username = :renamed WHERE id = :id`, {
+      replacements: { id: rider.id, renamed },
+    });
+    await eventually(async () => (await username(rider)) === renamed, 1_000);
+  });
+});
+
+describe('available service types', () => {
+  /** A type of its own, so that no other test's driver is online in it. */
+  async function lonelyType(): Promise<number> {
+    const response = await t.admin
+      .post('/api/service-types')
+      .send({
+        name: uniqueUsername('type'),
+        baseFare: 1,
+        perMileRate: 1,
+        perMinuteRate: 0.1,
+        maxPassengers: 4,
+      })
+      .expect(201);
+    return response.body.id as number;
+  }
+
+  const available = async (account: { accessToken: string }) =>
+    (
+      await t.http
+        .get('/api/rides/available-service-types')
+        .set('Authorization', bearer(account))
+        .expect(200)
+    ).body.map((type: { id: number }) => type.id) as number[];
+
+  it('shows a driver going online or offline at once', async () => {
+    const type = await lonelyType();
+    const driver = await createDriver(t, { serviceTypeId: type });
+    expect(await available(driver)).not.toContain(type);
+    const setOnline = (isOnline: boolean) =>
+      t.http
+        .patch('/api/drivers/me/update-status')
+        .set('Authorization', bearer(driver))
+        .send({ isOnline })
+        .expect(200);
+    await setOnline(true);
+    expect(await available(driver)).toContain(type);
+    await setOnline(false);
+    expect(await available(driver)).not.toContain(type);
+  });
+
+  it('shows a driver put online elsewhere within a second', async () => {
+    const type = await lonelyType();
+    const driver = await createDriver(t, { serviceTypeId: type });
+    expect(await available(driver)).not.toContain(type);
+    await t.sequelize.query(`UPDATE "DriverProfiles" SET "isOnline" = true WHERE "userId" = :id`, {
+      replacements: { id: driver.id },
+    });
+    await eventually(async () => (await available(driver)).includes(type), 1_000);
   });
 });

@@ -100,17 +100,21 @@ describe('UserStore and RoleStore', () => {
     });
   });
 
-  describe('findCaller', () => {
-    it('joins the role name', async () => {
-      expect(await users.findCaller(ids.carol_admin)).toEqual({
+  describe('findWithRole', () => {
+    it('joins the role, and shows no password hash', async () => {
+      const user = await users.findWithRole(ids.carol_admin);
+      expect(user).toEqual({
         id: ids.carol_admin,
+        username: 'carol_admin',
         roleId: ADMIN_ROLE_ID,
-        role: 'admin',
+        role: { id: ADMIN_ROLE_ID, name: 'admin' },
+        createdAt: expect.any(Date),
+        updatedAt: expect.any(Date),
       });
     });
 
     it('is undefined for an id nobody has', async () => {
-      expect(await users.findCaller(999_999)).toBeUndefined();
+      expect(await users.findWithRole(999_999)).toBeUndefined();
     });
   });
 
@@ -163,7 +167,7 @@ describe('UserStore and RoleStore', () => {
     it('deletes a user without rides, and reports a missing one', async () => {
       const id = await insertUser(t, RIDER_ROLE_ID);
       expect(await users.delete(id)).toBe(true);
-      expect(await users.findCaller(id)).toBeUndefined();
+      expect(await users.findWithRole(id)).toBeUndefined();
       expect(await users.delete(id)).toBe(false);
     });
 
