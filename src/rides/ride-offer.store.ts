@@ -101,6 +101,8 @@ export class RideOfferStore {
    * Claims rides due a batch (REQUESTED, no live offer): their rows stay locked until the
    * transaction ends, and rows another dispatcher holds are skipped rather than waited for, so
    * concurrent dispatchers share the work without offering one ride twice. Oldest first.
+   * Given `rideIds` (a request dispatching its own ride), it waits for a dispatcher holding one
+   * instead: the request then answers after that ride's first batch is committed, by whoever.
    */
   claimDue(
     transaction: Transaction,
@@ -115,7 +117,7 @@ export class RideOfferStore {
          AND NOT EXISTS (SELECT 1 FROM "RideOffers" o WHERE o."rideId" = r.id AND o.status = 'live')
        ORDER BY r."requestedAt", r.id
        LIMIT :limit
-       FOR UPDATE OF r SKIP LOCKED`,
+       FOR UPDATE OF r ${rideIds ? '' : 'SKIP LOCKED'}`,
       { limit, rideIds: rideIds ?? null },
       transaction,
     );
