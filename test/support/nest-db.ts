@@ -30,7 +30,27 @@ export async function createModuleTest(
   imports: (Type<unknown> | DynamicModule)[],
   env: Record<string, string> = {},
 ): Promise<ModuleTest> {
-  const database = await createMigratedDatabase();
+  return openModuleTest(await createMigratedDatabase(), imports, env, true);
+}
+
+/**
+ * The same modules as another process would run them, on a database another test owns: closing
+ * it leaves the database to its owner.
+ */
+export function attachModuleTest(
+  database: TestDatabase,
+  imports: (Type<unknown> | DynamicModule)[],
+  env: Record<string, string> = {},
+): Promise<ModuleTest> {
+  return openModuleTest(database, imports, env, false);
+}
+
+async function openModuleTest(
+  database: TestDatabase,
+  imports: (Type<unknown> | DynamicModule)[],
+  env: Record<string, string>,
+  owned: boolean,
+): Promise<ModuleTest> {
   // No dispatcher timer: tests run the dispatcher themselves, with a clock of their choosing.
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -57,7 +77,7 @@ export async function createModuleTest(
     await module.init();
   } catch (error) {
     await module?.close().catch(() => undefined);
-    await database.drop().catch(() => undefined);
+    if (owned) await database.drop().catch(() => undefined);
     throw error;
   }
   const ready = module;
@@ -71,7 +91,7 @@ export async function createModuleTest(
       sequelize.query(sql, { replacements, type: QueryTypes.SELECT }),
     async close() {
       await ready.close();
-      await database.drop();
+      if (owned) await database.drop();
     },
   };
 }
