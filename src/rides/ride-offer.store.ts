@@ -79,19 +79,23 @@ export class RideOfferStore {
   }
 
   /**
-   * Ends the live offers that can no longer be answered: those past their expiry (`expired`) and
-   * those whose ride is no longer REQUESTED (`withdrawn`: taken, cancelled or expired while this
-   * process did not get to tell its drivers, e.g. it died). One statement: concurrent sweeps lock
-   * and re-check each row, so each offer is ended, and reported, by one of them.
+   * Ends the live offers that can no longer be answered: those past their expiry (`expired`), and
+   * those whose ride is no longer REQUESTED or whose driver went offline (`withdrawn`: the ride
+   * was taken, cancelled or expired while no process told its drivers, e.g. it died; an offline
+   * driver could not accept). One statement: concurrent sweeps lock and re-check each row, so each
+   * offer is ended, and reported, by one of them.
    */
   endUnanswerable(now: Date): Promise<EndedOffer[]> {
+    const offline = `NOT EXISTS (SELECT 1 FROM "DriverProfiles" d
+      WHERE d."userId" = o."driverId" AND d."isOnline")`;
     return this.select<EndedOffer>(
       `UPDATE "RideOffers" o
-         SET status = CASE WHEN r.status = 'REQUESTED' THEN 'expired' ELSE 'withdrawn' END,
+         SET status = CASE WHEN r.status <> 'REQUESTED' OR ${offline} THEN 'withdrawn'
+           ELSE 'expired' END,
            "endedAt" = :now
        FROM "RideRequests" r
        WHERE o.status = 'live' AND r.id = o."rideId"
-         AND (o."expiresAt" <= :now OR r.status <> 'REQUESTED')
+         AND (o."expiresAt" <= :now OR r.status <> 'REQUESTED' OR ${offline})
        RETURNING o."rideId", o."driverId", o.status, r.status AS "rideStatus"`,
       { now },
     );
