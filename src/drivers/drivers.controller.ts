@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { type Caller, CurrentUser, Roles } from '../common/auth/auth.decorators';
 import { ApiResponseDto } from '../common/http/api-response.dto';
 import { ApiErrors } from '../common/http/api-errors.decorator';
-import { DriverMeDto, DriverProfileDto, UpdateStatusDto, UpdateVehicleDto } from './dto/driver.dto';
+import { DriverMeDto, UpdateStatusDto, UpdateVehicleDto } from './dto/driver.dto';
 import { DriversService } from './drivers.service';
 
 @ApiTags('drivers')
@@ -40,12 +40,12 @@ export class DriversController {
 
   @Patch()
   @ApiOperation({ summary: 'Change my vehicle or service type' })
-  @ApiOkResponse({ type: DriverProfileDto })
+  @ApiOkResponse({ type: DriverMeDto })
   @ApiErrors(400, 401, 403, 404, 409)
   updateVehicle(
     @CurrentUser() caller: Caller,
     @Body() dto: UpdateVehicleDto,
-  ): Promise<DriverProfileDto> {
+  ): Promise<DriverMeDto> {
     return this.drivers.updateVehicle(caller.id, dto);
   }
 }

@@ -106,10 +106,13 @@ export class DriversService {
     }
   }
 
-  /** A new service type must be active; the check and the change share one transaction. */
-  async updateVehicle(userId: number, dto: UpdateVehicleDto): Promise<DriverProfileDto> {
+  /**
+   * A new service type must be active; the check and the change share one transaction. Answers
+   * the profile as GET /drivers/me shows it.
+   */
+  async updateVehicle(userId: number, dto: UpdateVehicleDto): Promise<DriverMeDto> {
     const changes = definedFields(dto);
-    if (Object.keys(changes).length === 0) return this.findByUser(userId);
+    if (Object.keys(changes).length === 0) return this.findMe(userId);
     await this.sequelize.transaction(async (transaction) => {
       if (changes.serviceTypeId !== undefined) {
         await this.serviceTypes.assertActive(changes.serviceTypeId, transaction);
@@ -118,6 +121,6 @@ export class DriversService {
         throw noProfile(userId);
       }
     });
-    return this.findByUser(userId);
+    return this.findMe(userId);
   }
 }
