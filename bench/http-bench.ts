@@ -571,6 +571,8 @@ async function main(): Promise<void> {
         JWT_ACCESS_TTL_SECONDS: String(TOKEN_SECONDS),
         LOGIN_ATTEMPTS_PER_MINUTE: '1000000',
         RIDE_REQUEST_TIMEOUT_SECONDS: '86400',
+        // The ride cycle's drivers accept their rider's ride wherever they are, as in the baseline.
+        DISPATCH_MODE: 'broadcast',
       },
       '/api/health',
     );
