@@ -107,22 +107,25 @@ export class RideOfferStore {
    * concurrent dispatchers share the work without offering one ride twice. Oldest first.
    * Given `rideIds` (a request dispatching its own ride), it waits for a dispatcher holding one
    * instead: the request then answers after that ride's first batch is committed, by whoever.
+   * `skipIds`: rides this run has dealt with already (still due if nobody could be offered them).
    */
   claimDue(
     transaction: Transaction,
     limit: number,
     rideIds: number[] | undefined,
+    skipIds: number[],
   ): Promise<DueRide[]> {
     return this.select<DueRide>(
       `SELECT ${rideColumnsSql(RIDE_ROUTE_COLUMNS)}, r."riderId", r."dispatchStep", r."dispatchBatch"
        FROM "RideRequests" r
        WHERE r.status = 'REQUESTED'
          ${rideIds ? 'AND r.id IN (:rideIds)' : ''}
+         ${skipIds.length > 0 ? 'AND r.id NOT IN (:skipIds)' : ''}
          AND NOT EXISTS (SELECT 1 FROM "RideOffers" o WHERE o."rideId" = r.id AND o.status = 'live')
        ORDER BY r."requestedAt", r.id
        LIMIT :limit
        FOR UPDATE OF r ${rideIds ? '' : 'SKIP LOCKED'}`,
-      { limit, rideIds: rideIds ?? null },
+      { limit, rideIds: rideIds ?? null, skipIds },
       transaction,
     );
   }

@@ -167,6 +167,18 @@ describe('ranked dispatch', () => {
     expect((await offersOf(rideId)).map((offer) => offer.status)).toEqual(['withdrawn']);
   });
 
+  it('deals with more rides than one claim holds, once each, in one run', async () => {
+    const rideIds = [];
+    for (let i = 0; i < 55; i++) rideIds.push(await rideAt(north(CENTRE, -20_000 - i * 10)));
+    await dispatcher.run({ now: at(0) });
+    const steps = await t.select<{ dispatchStep: number }>(
+      `SELECT "dispatchStep" FROM "RideRequests" WHERE id IN (:rideIds)`,
+      { rideIds },
+    );
+    // Nobody near any of them: every one was searched at every step, and the run ended.
+    expect(steps.map((row) => row.dispatchStep)).toEqual(rideIds.map(() => 2));
+  });
+
   it('gives a driver wanted by two requests at once to one of them only', async () => {
     const driver = await driverAt(CENTRE);
     const first = await rideAt(north(CENTRE, 500));

@@ -8,7 +8,7 @@ import { type Candidate, type DueRide, type EndedOffer, RideOfferStore } from '.
 import { toOpenRideDto } from '../rides.mapper';
 import { minCostAssignment } from './assignment';
 
-/** Rides one dispatcher claims per transaction; more wait for the next round of the same tick. */
+/** Rides one dispatcher claims per transaction; more go in further rounds of the same run. */
 const MAX_RIDES_PER_ROUND = 50;
 /** Candidates per batch slot kept per ride: bounds the matrix at rides × batch × this columns. */
 const CANDIDATES_PER_SLOT = 3;
@@ -71,10 +71,12 @@ export class Dispatcher {
     const ended = await this.offers.endUnanswerable(now);
     await this.reportEnded(ended);
     let offered = 0;
+    const seen: number[] = [];
     for (;;) {
-      const round = await this.dispatchRound(now, options.rideIds);
+      const round = await this.dispatchRound(now, options.rideIds, seen);
       offered += round.offered;
-      if (round.claimed < MAX_RIDES_PER_ROUND || options.rideIds) break;
+      seen.push(...round.claimed);
+      if (round.claimed.length < MAX_RIDES_PER_ROUND || options.rideIds) break;
     }
     const expired = ended.filter((offer) => offer.status === 'expired').length;
     return { offered, expired, withdrawn: ended.length - expired };
@@ -83,11 +85,17 @@ export class Dispatcher {
   private async dispatchRound(
     now: Date,
     rideIds: number[] | undefined,
-  ): Promise<{ claimed: number; offered: number }> {
+    seen: number[],
+  ): Promise<{ claimed: number[]; offered: number }> {
     const expiresAt = new Date(now.getTime() + this.config.offerSeconds * 1000);
     const lastStep = this.config.radiusStepsKm.length - 1;
     const { claimed, made, rides } = await this.offers.transaction(async (transaction) => {
-      const claimedRides = await this.offers.claimDue(transaction, MAX_RIDES_PER_ROUND, rideIds);
+      const claimedRides = await this.offers.claimDue(
+        transaction,
+        MAX_RIDES_PER_ROUND,
+        rideIds,
+        seen,
+      );
       const busy = await this.offers.withLiveOffers(
         transaction,
         claimedRides.map((ride) => ride.id),
@@ -120,7 +128,11 @@ export class Dispatcher {
         waiting = widened.map((ride) => ({ ...ride, step: ride.step + 1 }));
       }
       await this.offers.countBatch(transaction, batched);
-      return { claimed: claimedRides.length, made: offersMade, rides: claimedRides };
+      return {
+        claimed: claimedRides.map((ride) => ride.id),
+        made: offersMade,
+        rides: claimedRides,
+      };
     });
     this.announce(made, rides);
     return { claimed, offered: made.length };
