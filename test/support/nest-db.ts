@@ -30,27 +30,7 @@ export async function createModuleTest(
   imports: (Type<unknown> | DynamicModule)[],
   env: Record<string, string> = {},
 ): Promise<ModuleTest> {
-  return openModuleTest(await createMigratedDatabase(), imports, env, true);
-}
-
-/**
- * The same modules as another process would run them, on a database another test owns: closing
- * it leaves the database to its owner.
- */
-export function attachModuleTest(
-  database: TestDatabase,
-  imports: (Type<unknown> | DynamicModule)[],
-  env: Record<string, string> = {},
-): Promise<ModuleTest> {
-  return openModuleTest(database, imports, env, false);
-}
-
-async function openModuleTest(
-  database: TestDatabase,
-  imports: (Type<unknown> | DynamicModule)[],
-  env: Record<string, string>,
-  owned: boolean,
-): Promise<ModuleTest> {
+  const database = await createMigratedDatabase();
   // No dispatcher timer: tests run the dispatcher themselves, with a clock of their choosing.
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -77,7 +57,7 @@ async function openModuleTest(
     await module.init();
   } catch (error) {
     await module?.close().catch(() => undefined);
-    if (owned) await database.drop().catch(() => undefined);
+    await database.drop().catch(() => undefined);
     throw error;
   }
   const ready = module;
@@ -91,7 +71,7 @@ async function openModuleTest(
       sequelize.query(sql, { replacements, type: QueryTypes.SELECT }),
     async close() {
       await ready.close();
-      if (owned) await database.drop();
+      await database.drop();
     },
   };
 }
