@@ -561,6 +561,8 @@ async function main(): Promise<void> {
       // bench measures hashing throughput and the latency of others beside it. Refusals past
       // the queue are the e2e tests' (a client that retries at once on 503 is no real client).
       HASH_QUEUE_MAX: String(2 * CONNECTIONS),
+      // The ride cycle's drivers accept their rider's ride wherever they are, as in the baseline.
+      DISPATCH_MODE: 'broadcast',
     };
     const api = await startProcess('dist/src/main.js', apiEnv, '/api/health', TMP);
     servers.push(api);

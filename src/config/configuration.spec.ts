@@ -114,4 +114,28 @@ describe('loadConfig', () => {
       /LEGACY_PASSWORD_HASHES must be rehash or keep/,
     );
   });
+
+  it('dispatches in ranked batches by default, and refuses radius steps out of order', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).dispatch).toEqual({
+      mode: 'ranked',
+      batchSize: 3,
+      offerSeconds: 15,
+      radiusStepsKm: [2, 5, 10],
+      windowMs: 1000,
+      maxMissedOffers: 3,
+      tickMs: 1000,
+    });
+    expect(
+      loadConfig({ NODE_ENV: 'test', DISPATCH_RADIUS_STEPS_KM: ' 1.5, 4 ' }).dispatch.radiusStepsKm,
+    ).toEqual([1.5, 4]);
+    expect(() => loadConfig({ NODE_ENV: 'test', DISPATCH_RADIUS_STEPS_KM: '5,2' })).toThrow(
+      /DISPATCH_RADIUS_STEPS_KM must be ascending/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', DISPATCH_RADIUS_STEPS_KM: 'far' })).toThrow(
+      /DISPATCH_RADIUS_STEPS_KM must be a comma-separated list/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', DISPATCH_MODE: 'auction' })).toThrow(
+      /DISPATCH_MODE must be ranked or broadcast/,
+    );
+  });
 });

@@ -61,6 +61,18 @@ export interface RidesConfig {
   locationStaleSeconds: number;
 }
 
+export interface DispatchConfig {
+  mode: 'ranked' | 'broadcast';
+  batchSize: number;
+  offerSeconds: number;
+  /** Ascending, at least one. */
+  radiusStepsKm: number[];
+  windowMs: number;
+  maxMissedOffers: number;
+  /** 0: no timer. */
+  tickMs: number;
+}
+
 export interface RealtimeConfig {
   /** Events reach clients connected to any instance when set; this instance's clients otherwise. */
   redisUrl?: string;
@@ -87,6 +99,7 @@ export interface AppConfig {
   hashing: HashingConfig;
   rateLimits: RateLimitConfig;
   rides: RidesConfig;
+  dispatch: DispatchConfig;
   realtime: RealtimeConfig;
   metrics: MetricsConfig;
   admin: AdminConfig;
@@ -204,8 +217,29 @@ export function loadConfig(
       offerRadiusKm: env.RIDE_OFFER_RADIUS_KM,
       locationStaleSeconds: env.DRIVER_LOCATION_STALE_SECONDS,
     },
+    dispatch: {
+      mode: env.DISPATCH_MODE,
+      batchSize: env.DISPATCH_BATCH_SIZE,
+      offerSeconds: env.DISPATCH_OFFER_SECONDS,
+      radiusStepsKm: radiusSteps(env.DISPATCH_RADIUS_STEPS_KM),
+      windowMs: env.DISPATCH_WINDOW_MS,
+      maxMissedOffers: env.DISPATCH_MAX_MISSED_OFFERS,
+      tickMs: env.DISPATCH_TICK_MS,
+    },
     realtime: { redisUrl: env.REDIS_URL },
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN },
     admin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
   };
+}
+
+/** "2,5,10" as ascending km; a step out of order or outside (0, 100] is refused. */
+function radiusSteps(list: string): number[] {
+  const steps = list.split(',').map((step) => Number(step.trim()));
+  const ascending = steps.every((step, i) => i === 0 || step > steps[i - 1]);
+  if (!ascending || steps.some((step) => !(step > 0 && step <= 100))) {
+    throw new Error(
+      'Invalid configuration:\n  - DISPATCH_RADIUS_STEPS_KM must be ascending km in (0, 100], e.g. 2,5,10',
+    );
+  }
+  return steps;
 }

@@ -211,6 +211,60 @@ export class EnvironmentVariables {
   @Min(10)
   DRIVER_LOCATION_STALE_SECONDS = 120;
 
+  /**
+   * `ranked`: each ride is offered to a few nearest drivers at a time (see src/rides/dispatch);
+   * `broadcast`: to every free driver of its type within RIDE_OFFER_RADIUS_KM, first accept wins.
+   */
+  @IsIn(['ranked', 'broadcast'], { message: 'DISPATCH_MODE must be ranked or broadcast' })
+  DISPATCH_MODE: 'ranked' | 'broadcast' = 'ranked';
+
+  /** How many drivers a ride is offered to at once (ranked mode). */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  DISPATCH_BATCH_SIZE = 3;
+
+  /** How long an offer lives before it expires unanswered (ranked mode). */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  DISPATCH_OFFER_SECONDS = 15;
+
+  /** The radii a ride's search widens through, in km, ascending (ranked mode). */
+  @Matches(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, {
+    message: 'DISPATCH_RADIUS_STEPS_KM must be a comma-separated list of km, e.g. 2,5,10',
+  })
+  DISPATCH_RADIUS_STEPS_KM = '2,5,10';
+
+  /**
+   * Requests arriving within this many ms are matched together (ranked mode); 0: each request is
+   * offered on its own, inside the request.
+   */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  DISPATCH_WINDOW_MS = 1_000;
+
+  /** That many offers in a row left to expire set a driver offline (ranked mode). */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DISPATCH_MAX_MISSED_OFFERS = 3;
+
+  /**
+   * How often each instance's dispatcher looks for expired offers and rides due a batch, when the
+   * window is off (with a window, it looks once per window). 0: never on its own (tests drive it).
+   */
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  DISPATCH_TICK_MS = 1_000;
+
   /** A separate port serving GET /metrics (Prometheus text); unset: no such server. */
   @IsOptional()
   @Transform(({ value }) => Number(value))

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { type Caller, CurrentUser, Roles } from '../common/auth/auth.decorators';
 import { ApiResponseDto } from '../common/http/api-response.dto';
 import { ApiErrors } from '../common/http/api-errors.decorator';
-import { DriverProfileDto, UpdateStatusDto, UpdateVehicleDto } from './dto/driver.dto';
+import { DriverMeDto, UpdateStatusDto, UpdateVehicleDto } from './dto/driver.dto';
 import { DriversService } from './drivers.service';
 
 @ApiTags('drivers')
@@ -26,21 +26,26 @@ export class DriversController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'My driver profile: vehicle, service type, online flag' })
-  @ApiOkResponse({ type: DriverProfileDto })
+  @ApiOperation({
+    summary: 'My driver profile: vehicle, service type, online flag, and my standing',
+    description:
+      'standing: over the last 30 days, offers made to me and how they ended, acceptance rate ' +
+      '(accepted ÷ offers) and release rate (released ÷ accepted); null rates when nothing to divide.',
+  })
+  @ApiOkResponse({ type: DriverMeDto })
   @ApiErrors(401, 403, 404)
-  me(@CurrentUser() caller: Caller): Promise<DriverProfileDto> {
-    return this.drivers.findByUser(caller.id);
+  me(@CurrentUser() caller: Caller): Promise<DriverMeDto> {
+    return this.drivers.findMe(caller.id);
   }
 
   @Patch()
   @ApiOperation({ summary: 'Change my vehicle or service type' })
-  @ApiOkResponse({ type: DriverProfileDto })
+  @ApiOkResponse({ type: DriverMeDto })
   @ApiErrors(400, 401, 403, 404, 409)
   updateVehicle(
     @CurrentUser() caller: Caller,
     @Body() dto: UpdateVehicleDto,
-  ): Promise<DriverProfileDto> {
+  ): Promise<DriverMeDto> {
     return this.drivers.updateVehicle(caller.id, dto);
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/sequelize';
 import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
@@ -13,7 +13,8 @@ import {
   type NewDriverProfile,
   type RecordedLocation,
 } from './driver-profile.store';
-import type { DriverProfileDto, UpdateVehicleDto } from './dto/driver.dto';
+import { DriverStanding } from './driver-standing';
+import type { DriverMeDto, DriverProfileDto, UpdateVehicleDto } from './dto/driver.dto';
 import { toDriverProfileDto } from './drivers.mapper';
 
 const noProfile = (userId: number) => notFound('Driver profile of user', userId);
@@ -25,6 +26,8 @@ export class DriversService {
     private readonly profiles: DriverProfileStore,
     private readonly serviceTypes: ServiceTypesService,
     @InjectConnection() private readonly sequelize: Sequelize,
+    // Provided by the rides feature; absent only where drivers are assembled without it (tests).
+    @Optional() private readonly standing?: DriverStanding,
   ) {}
 
   /** Undefined for users who are not drivers. */
@@ -57,6 +60,16 @@ export class DriversService {
     const profile = await this.findProfile(userId);
     if (!profile) throw noProfile(userId);
     return profile;
+  }
+
+  /** GET /drivers/me: the profile and how the driver has answered offers. */
+  async findMe(userId: number): Promise<DriverMeDto> {
+    if (!this.standing) throw new Error('No DriverStanding provider: the rides feature is missing');
+    const [profile, standing] = await Promise.all([
+      this.findByUser(userId),
+      this.standing.of(userId),
+    ]);
+    return { ...profile, standing };
   }
 
   /** A new driver's vehicle, in the caller's transaction; the service type must be active. */
@@ -94,10 +107,13 @@ export class DriversService {
     }
   }
 
-  /** A new service type must be active; the check and the change share one transaction. */
-  async updateVehicle(userId: number, dto: UpdateVehicleDto): Promise<DriverProfileDto> {
+  /**
+   * A new service type must be active; the check and the change share one transaction. Answers
+   * the profile as GET /drivers/me shows it.
+   */
+  async updateVehicle(userId: number, dto: UpdateVehicleDto): Promise<DriverMeDto> {
     const changes = definedFields(dto);
-    if (Object.keys(changes).length === 0) return this.findByUser(userId);
+    if (Object.keys(changes).length === 0) return this.findMe(userId);
     await this.sequelize.transaction(async (transaction) => {
       if (changes.serviceTypeId !== undefined) {
         await this.serviceTypes.assertActive(changes.serviceTypeId, transaction);
@@ -107,6 +123,6 @@ export class DriversService {
       }
     });
     if (changes.serviceTypeId !== undefined) this.serviceTypes.forgetAvailability();
-    return this.findByUser(userId);
+    return this.findMe(userId);
   }
 }

@@ -58,6 +58,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly offers = new Counter({
+    name: 'swiftride_ride_offers_total',
+    help: 'Ranked-dispatch offers, by outcome (offered, accepted, declined, expired, withdrawn)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(config: ConfigService, @InjectConnection() sequelize: Sequelize) {
     const { port, token } = config.getOrThrow<MetricsConfig>('metrics');
     this.exposed = port !== undefined || token !== undefined;
@@ -118,6 +125,10 @@ export class Metrics {
 
   rideTransitioned(action: string, rides = 1): void {
     this.rideTransitions.inc({ action }, rides);
+  }
+
+  rideOffers(outcome: string, offers = 1): void {
+    if (offers > 0) this.offers.inc({ outcome }, offers);
   }
 
   countRealtimeConnectionsWith(count: Count): void {

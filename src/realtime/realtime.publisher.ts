@@ -7,6 +7,7 @@ export const RealtimeEvent = {
   RideOffered: 'ride.offered',
   RideTaken: 'ride.taken',
   DriverLocation: 'driver.location',
+  DriverStatus: 'driver.status',
 } as const;
 export type RealtimeEventName = (typeof RealtimeEvent)[keyof typeof RealtimeEvent];
 

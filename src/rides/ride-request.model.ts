@@ -149,6 +149,18 @@ export class RideRequest extends Model<
   @Column(DataType.DATE)
   declare ratedAt: CreationOptional<Date | null>;
 
+  /** Ranked dispatch: the radius step (index into DISPATCH_RADIUS_STEPS_KM) reached. */
+  @AllowNull(false)
+  @Default(0)
+  @Column(DataType.SMALLINT)
+  declare dispatchStep: CreationOptional<number>;
+
+  /** Ranked dispatch: batches of offers sent since the ride (last) entered REQUESTED. */
+  @AllowNull(false)
+  @Default(0)
+  @Column(DataType.SMALLINT)
+  declare dispatchBatch: CreationOptional<number>;
+
   @CreatedAt
   @AllowNull(false)
   @Column(DataType.DATE)

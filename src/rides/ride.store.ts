@@ -96,7 +96,8 @@ const EXTRA_CHANGES: Partial<Record<RideAction, string>> = {
     (SELECT t."baseFare" FROM "ServiceTypes" t WHERE t.id = r."serviceTypeId"))`,
   cancel: `"cancelledBy" = :canceller, "cancelReason" = :reason`,
   release: `"driverId" = NULL, "acceptedAt" = NULL, "arrivingAt" = NULL,
-    "requestedAt" = clock_timestamp(), "releaseReason" = :reason`,
+    "requestedAt" = clock_timestamp(), "releaseReason" = :reason,
+    "dispatchStep" = 0, "dispatchBatch" = 0`,
   expire: `"cancelledBy" = 'system', "cancelReason" = 'no_drivers_available'`,
 };
 
@@ -116,6 +117,31 @@ const CALLER_PREDICATE: Record<TransitionCaller['as'], string> = {
 const ACCEPT_PREDICATE = `AND r."driverId" IS NULL AND EXISTS (SELECT 1 FROM "DriverProfiles" p
   WHERE p."userId" = :callerId AND p."isOnline" AND p."serviceTypeId" = r."serviceTypeId"
   FOR SHARE OF p)`;
+
+/**
+ * Ranked dispatch: the caller must hold a live, unexpired offer for the ride. The offer row is
+ * locked (FOR UPDATE) by the same statement: an expiry sweep or a decline that got there first
+ * has ended it (this accept then re-reads it, no longer live, and changes nothing); one that comes
+ * after waits and finds it accepted.
+ */
+const OFFERED_PREDICATE = `AND EXISTS (SELECT 1 FROM "RideOffers" o
+  WHERE o."rideId" = r.id AND o."driverId" = :callerId AND o.status = 'live'
+    AND o."expiresAt" > clock_timestamp()
+  FOR UPDATE OF o)`;
+
+/**
+ * Writes to the ride's offers that belong to a transition, in the same statement (the rides
+ * feature owns both tables): the winning offer becomes accepted only if the ride did (the partial
+ * unique index on accepted offers is the last word on "one winner"), and a released ride's
+ * accepted offer becomes released, so the next driver can win it and the releaser is not asked
+ * again.
+ */
+const OFFER_CHANGES: Partial<Record<RideAction, string>> = {
+  accept: `, offer AS (UPDATE "RideOffers" o SET status = 'accepted', "endedAt" = clock_timestamp()
+     FROM changed c WHERE o."rideId" = c.id AND o."driverId" = :callerId AND o.status = 'live')`,
+  release: `, offer AS (UPDATE "RideOffers" o SET status = 'released', "endedAt" = clock_timestamp()
+     FROM changed c WHERE o."rideId" = c.id AND o.status = 'accepted')`,
+};
 
 /** The rides table's queries, each named for what it decides or finds. */
 @Injectable()
@@ -218,10 +244,13 @@ export class RideStore {
     rideId: number,
     action: RideAction,
     caller: TransitionCaller,
-    details: { reason?: string } = {},
+    details: { reason?: string; offered?: boolean } = {},
   ): Promise<RideRow | undefined> {
     const transition = TRANSITIONS[action];
-    const predicate = action === 'accept' ? ACCEPT_PREDICATE : CALLER_PREDICATE[caller.as];
+    const predicate =
+      action === 'accept'
+        ? `${ACCEPT_PREDICATE} ${details.offered ? OFFERED_PREDICATE : ''}`
+        : CALLER_PREDICATE[caller.as];
     const canceller: Canceller = caller.as;
     try {
       const [row] = await this.select<RideRow>(
@@ -231,6 +260,7 @@ export class RideStore {
              ${EXTRA_CHANGES[action] ? `, ${EXTRA_CHANGES[action]}` : ''}
            WHERE r.id = :rideId AND r.status IN (:from) ${predicate}
            RETURNING r.*)
+         ${OFFER_CHANGES[action] ?? ''}
          ${rideViewSql('changed')}`,
         {
           rideId,

@@ -17,6 +17,7 @@ import {
 } from '@nestjs/swagger';
 import { type Caller, CurrentUser, type RoleName, Roles } from '../common/auth/auth.decorators';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiResponseDto } from '../common/http/api-response.dto';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { ServiceTypeDto } from '../service-types/dto/service-type.dto';
 import { ServiceTypesService } from '../service-types/service-types.service';
@@ -144,7 +145,11 @@ export class RidesController {
   @Get('open')
   @Roles('driver')
   @ApiOperation({
-    summary: 'REQUESTED rides of my service type near my latest location, nearest first (drivers)',
+    summary: 'Rides I can take now (drivers)',
+    description:
+      'Ranked dispatch (DISPATCH_MODE=ranked, the default): the rides offered to me now, each ' +
+      'with `offerExpiresAt`; the query parameters do not apply. Broadcast: REQUESTED rides of ' +
+      'my service type near my latest location, nearest first.',
   })
   @ApiOkResponse({ type: [OpenRideDto] })
   @ApiErrors(400, 403, 404, 409)
@@ -165,13 +170,33 @@ export class RidesController {
 
   @RideStep('accept', ['driver'], {
     summary: 'Take a REQUESTED ride (online drivers of its service type with no active ride)',
-    description: 'Of simultaneous accepts exactly one succeeds; the others get 409.',
+    description:
+      'Of simultaneous accepts exactly one succeeds; the others get 409. In ranked dispatch only ' +
+      'a driver holding a live offer of the ride may accept it (others: 409 "not offered to you").',
   })
   async accept(
     @CurrentUser() caller: Caller,
     @Param('id', ParseIdPipe) id: number,
   ): Promise<RideResponseDto> {
     return { success: true, ride: await this.rides.accept(id, caller) };
+  }
+
+  @Post(':id/decline')
+  @HttpCode(200)
+  @Roles('driver')
+  @ApiOperation({
+    summary: 'Turn down the ride offered to me (ranked dispatch)',
+    description:
+      'Ends my live offer of the ride at once; the ride goes to the next drivers. 404 if the ride ' +
+      'does not exist or was never offered to me, 409 if my offer is no longer live.',
+  })
+  @ApiOkResponse({ type: ApiResponseDto })
+  @ApiErrors(400, 403, 404, 409)
+  async decline(
+    @CurrentUser() caller: Caller,
+    @Param('id', ParseIdPipe) id: number,
+  ): Promise<ApiResponseDto> {
+    return { success: true, message: await this.rides.decline(id, caller.id) };
   }
 
   @RideStep('arriving', ['driver'], { summary: "ACCEPTED → ARRIVING (the ride's driver)" })

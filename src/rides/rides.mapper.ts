@@ -1,6 +1,7 @@
 import { toMoney } from '../common/money';
 import { ASSIGNED_STATUSES } from './ride-request.model';
 import type { OpenRideDto, RideDriverDto, RideDto, RideRouteDto } from './dto/ride.dto';
+import type { OfferedRideRow } from './ride-offer.store';
 import {
   type OpenRideRow,
   RIDE_ROUTE_COLUMNS,
@@ -75,4 +76,9 @@ function toRideDriver(row: RideRow): RideDriverDto | null {
 
 export function toOpenRideDto(row: OpenRideRow): OpenRideDto {
   return { ...toRideRouteDto(row), distanceKm: Math.round(row.distanceMeters) / 1000 };
+}
+
+/** A ride offered to the driver now (ranked mode), with when the offer lapses. */
+export function toOfferedRideDto(row: OfferedRideRow): OpenRideDto {
+  return { ...toOpenRideDto(row), offerExpiresAt: new Date(row.offerExpiresAt).toISOString() };
 }

@@ -18,7 +18,7 @@ import {
   type LatLng,
   type TripEstimate,
 } from '../common/geo/trip';
-import type { RidesConfig } from '../config/configuration';
+import type { DispatchConfig, RidesConfig } from '../config/configuration';
 import { DriversService } from '../drivers/drivers.service';
 import { Metrics } from '../metrics/metrics';
 import { RealtimeEvent, RealtimePublisher } from '../realtime/realtime.publisher';
@@ -32,12 +32,14 @@ import {
   type TripDto,
 } from './dto/ride-input.dto';
 import type { EstimateResponseDto, OpenRideDto, RideDto } from './dto/ride.dto';
+import { Dispatcher } from './dispatch/dispatcher';
+import { RideOfferStore } from './ride-offer.store';
 import { DriverLocationsService } from './driver-locations.service';
 import { type RideAction, refusalMessage, TRANSITIONS } from './ride-lifecycle';
 import { ASSIGNED_STATUSES } from './ride-request.model';
 import { type RideFilters, type RideState, RideStore, type TransitionCaller } from './ride.store';
 import type { RideRow } from './ride-view';
-import { toOpenRideDto, toRideDto } from './rides.mapper';
+import { toOfferedRideDto, toOpenRideDto, toRideDto } from './rides.mapper';
 
 /** Closer than this, pickup and destination are the same place. */
 const MIN_TRIP_METERS = 10;
@@ -52,6 +54,7 @@ const pickupOf = (ride: { pickupLatitude: number; pickupLongitude: number }): La
 export class RidesService {
   private readonly logger = new Logger(RidesService.name);
   private readonly config: RidesConfig;
+  private readonly dispatch: DispatchConfig;
 
   constructor(
     private readonly store: RideStore,
@@ -60,9 +63,16 @@ export class RidesService {
     private readonly serviceTypes: ServiceTypesService,
     private readonly drivers: DriversService,
     private readonly metrics: Metrics,
+    private readonly dispatcher: Dispatcher,
+    private readonly offers: RideOfferStore,
     config: ConfigService,
   ) {
     this.config = config.getOrThrow<RidesConfig>('rides');
+    this.dispatch = config.getOrThrow<DispatchConfig>('dispatch');
+  }
+
+  private get ranked(): boolean {
+    return this.dispatch.mode === 'ranked';
   }
 
   /**
@@ -145,8 +155,15 @@ export class RidesService {
     return pageOf(rows.map(toRideDto), total, page);
   }
 
-  /** Rides a driver could take now, from where they last reported being. */
+  /**
+   * Rides a driver could take now, from where they last reported being; in ranked mode, the rides
+   * offered to them now (the search parameters do not apply).
+   */
   async findOpen(driverId: number, query: OpenRidesQueryDto): Promise<OpenRideDto[]> {
+    if (this.ranked) {
+      const offered = await this.offers.findLiveFor(driverId);
+      return offered.map(toOfferedRideDto);
+    }
     const position = await this.drivers.findPosition(driverId, this.config.locationStaleSeconds);
     if (!position) throw notFound('Driver profile of user', driverId);
     if (!position.isOnline) throw conflict('Go online to see open rides');
@@ -166,9 +183,15 @@ export class RidesService {
   /** Of any number of simultaneous accepts, the conditional write lets exactly one through. */
   async accept(rideId: number, caller: Caller): Promise<RideDto> {
     const as = actorOf('accept', caller);
-    const ride = await this.store.transitionIfAllowed(rideId, 'accept', { as, userId: caller.id });
+    const ride = await this.store.transitionIfAllowed(
+      rideId,
+      'accept',
+      { as, userId: caller.id },
+      { offered: this.ranked },
+    );
     if (!ride) throw await this.refusalOfAccept(rideId, caller.id);
     this.metrics.rideTransitioned('accept');
+    if (this.ranked) this.metrics.rideOffers('accepted');
     this.tellParties(ride);
     await this.withdrawOffer(ride);
     return toRideDto(ride);
@@ -220,6 +243,36 @@ export class RidesService {
     return toRideDto(ride);
   }
 
+  /**
+   * Ranked mode: the driver turns down the ride offered to them; it goes to the next candidates
+   * (at once when the window is off, else in the next window). 404 if the ride does not exist or
+   * was never offered to the caller, 409 if their offer is no longer live.
+   */
+  async decline(rideId: number, driverId: number): Promise<string> {
+    if (!this.ranked) {
+      throw conflict(
+        'Rides are offered to every nearby driver (DISPATCH_MODE=broadcast); ignore the offer instead',
+      );
+    }
+    if (await this.offers.decline(rideId, driverId)) {
+      this.metrics.rideOffers('declined');
+      if (this.dispatch.windowMs === 0) await this.dispatchAtOnce(rideId);
+      return `You declined ride ${rideId}`;
+    }
+    const offer = await this.offers.find(rideId, driverId);
+    if (!offer) throw notFound('Ride', rideId);
+    if (offer.lapsed || offer.status === 'expired') {
+      throw conflict(
+        `Your offer for ride ${rideId} has expired`,
+        DomainErrorCode.RideStateConflict,
+      );
+    }
+    throw conflict(
+      `Your offer for ride ${rideId} is no longer open (${offer.status})`,
+      DomainErrorCode.RideStateConflict,
+    );
+  }
+
   /** Called by the expiry job; each ride is reported by the one instance that cancelled it. */
   async expireUnanswered(): Promise<number> {
     const expired = await this.store.expireUnanswered(this.config.requestTimeoutSeconds);
@@ -257,8 +310,16 @@ export class RidesService {
     );
   }
 
-  /** `ride.offered` to free drivers of the ride's type near its pickup, each with their distance. */
-  private offer(ride: RideRow, except?: number): Promise<void> {
+  /**
+   * Ranked: the ride's first batch (or, after a release, its next) goes out inside the request when
+   * the window is off, else with the next window. Broadcast: `ride.offered` to free drivers of the
+   * ride's type near its pickup, each with their distance, but not to `except` (who released it).
+   */
+  private async offer(ride: RideRow, except?: number): Promise<void> {
+    if (this.ranked) {
+      if (this.dispatch.windowMs === 0) await this.dispatchAtOnce(ride.id);
+      return;
+    }
     return this.bestEffort('ride.offered', async () => {
       const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
       for (const driver of drivers) {
@@ -270,9 +331,29 @@ export class RidesService {
     });
   }
 
-  /** `ride.taken` to the drivers a ride was on offer to, once it no longer is. */
+  /** This ride now, on its own (its row is claimed like the dispatcher's). */
+  private dispatchAtOnce(rideId: number): Promise<void> {
+    return this.bestEffort('ride.offered', async () => {
+      await this.dispatcher.run({ rideIds: [rideId] });
+    });
+  }
+
+  /**
+   * `ride.taken` to the drivers a ride was on offer to, once it no longer is: in ranked mode those
+   * whose live offer this withdraws (a crash before this point leaves them to the dispatcher's
+   * sweep), in broadcast mode every free driver near it.
+   */
   private withdrawOffer(ride: RideRow): Promise<void> {
     return this.bestEffort('ride.taken', async () => {
+      if (this.ranked) {
+        const holders = await this.offers.withdrawLive(ride.id);
+        this.metrics.rideOffers('withdrawn', holders.length);
+        this.realtime.toUsers(holders, RealtimeEvent.RideTaken, {
+          rideId: ride.id,
+          status: ride.status,
+        });
+        return;
+      }
       const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
       this.realtime.toUsers(
         drivers.map((driver) => driver.userId),
@@ -317,6 +398,10 @@ export class RidesService {
         DomainErrorCode.RideStateConflict,
       );
     }
+    if (this.ranked) {
+      const refused = await this.refusalOfOffer(rideId, driverId);
+      if (refused) return refused;
+    }
     if (!profile) return notFound('Driver profile of user', driverId);
     if (!profile.isOnline) return conflict('Go online before accepting rides');
     if (profile.serviceTypeId !== ride.serviceTypeId) {
@@ -328,6 +413,21 @@ export class RidesService {
     const current = await this.store.findActive(driverId, true);
     if (current) return conflict(`You already have an active ride (ride ${current.id})`);
     return conflict(taken(rideId), DomainErrorCode.RideAlreadyTaken);
+  }
+
+  /** In ranked mode only an offered driver may accept: why this one may not, if that is why. */
+  private async refusalOfOffer(rideId: number, driverId: number): Promise<DomainError | undefined> {
+    const offer = await this.offers.find(rideId, driverId);
+    if (!offer || offer.status === 'withdrawn') {
+      return conflict(`Ride ${rideId} was not offered to you`);
+    }
+    if (offer.lapsed || offer.status === 'expired') {
+      return conflict(`Your offer for ride ${rideId} has expired`);
+    }
+    if (offer.status !== 'live') {
+      return conflict(`Your offer for ride ${rideId} is no longer open (${offer.status})`);
+    }
+    return undefined;
   }
 
   /** Why a transition did not apply: 404 to whoever may not see the ride, else 409 naming its state. */

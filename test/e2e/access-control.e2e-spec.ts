@@ -212,6 +212,11 @@ const ROUTES: Record<string, Row> = {
     expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
     request: async () => ({ params: { id: await rideIn('REQUESTED') } }),
   },
+  'POST /api/rides/{id}/decline': {
+    // A new request is offered to the fixed driver, the one free driver near its pickup.
+    expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
+    request: async () => ({ params: { id: await rideIn('REQUESTED') } }),
+  },
   'POST /api/rides/{id}/arriving': {
     expected: { anonymous: 401, rider: 403, driver: 200, admin: 403 },
     request: async () => ({ params: { id: await rideIn('ACCEPTED') } }),

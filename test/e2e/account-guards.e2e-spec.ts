@@ -21,7 +21,8 @@ let seededAdmin: Account;
 let admin: Account;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // Drivers here accept rides that were not offered to them in ranked order (broadcast).
+  t = await createTestApp({ DISPATCH_MODE: 'broadcast' });
   seededAdmin = {
     id: decodeJwtPayload(t.adminToken).userId as number,
     username: TEST_ADMIN.username,

@@ -167,6 +167,18 @@ describe('PATCH /api/drivers/me/update-status', () => {
   });
 });
 
+/** The standing of a driver who has never been offered a ride. */
+const NO_OFFERS_YET = {
+  windowDays: 30,
+  offers: 0,
+  accepted: 0,
+  declined: 0,
+  expired: 0,
+  acceptanceRate: null,
+  releases: 0,
+  releaseRate: null,
+};
+
 describe('GET /api/drivers/me', () => {
   it('shows the vehicle, the online flag and the service type with fares as JSON numbers', async () => {
     const driver = await registerDriver();
@@ -184,6 +196,7 @@ describe('GET /api/drivers/me', () => {
       serviceType: SWIFTRIDE_X,
       location: null,
       rating: { average: null, count: 0 },
+      standing: NO_OFFERS_YET,
     });
     expect(response.text).toContain('"baseFare":2.5');
   });
@@ -219,6 +232,7 @@ describe('PATCH /api/drivers/me', () => {
       serviceType: SWIFTRIDE_X,
       location: null,
       rating: { average: null, count: 0 },
+      standing: NO_OFFERS_YET,
     });
     expect(await profileOf(driver)).toEqual(response.body);
   });

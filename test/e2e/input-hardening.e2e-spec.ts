@@ -6,7 +6,8 @@ import { createTestApp, type TestApp } from '../support/app';
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // A driver without a location accepts a ride here: broadcast dispatch.
+  t = await createTestApp({ DISPATCH_MODE: 'broadcast' });
 });
 
 afterAll(() => t.close());

@@ -97,7 +97,13 @@ describe('metrics', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ METRICS_PORT: '0', METRICS_TOKEN: TOKEN, DB_POOL_MAX: '3' });
+    // No dispatcher timer: the pool figures below are those of an idle app.
+    t = await createTestApp({
+      METRICS_PORT: '0',
+      METRICS_TOKEN: TOKEN,
+      DB_POOL_MAX: '3',
+      DISPATCH_TICK_MS: '0',
+    });
     baseUrl = await listen(t);
   });
   afterAll(() => t.close());

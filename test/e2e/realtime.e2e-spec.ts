@@ -209,6 +209,7 @@ async function startRedisless(): Promise<Redisless> {
       DATABASE_URL: database.url,
       REDIS_URL: 'redis://127.0.0.1:1',
       JWT_SECRET,
+      DISPATCH_MODE: 'broadcast',
       // ioredis reports each reconnect, and when it gives up on queued commands, on stderr.
       DEBUG: 'ioredis:connection',
     });
@@ -223,7 +224,8 @@ beforeAll(async () => {
   built = buildApi();
   redisless = built.then(startRedisless);
   redisless.catch(() => undefined); // awaited (and reported) by its own tests
-  t = await createTestApp({ JWT_SECRET });
+  // The offers here are broadcast's (every nearby driver); ranked offers: dispatch.e2e-spec.ts.
+  t = await createTestApp({ JWT_SECRET, DISPATCH_MODE: 'broadcast' });
   baseUrl = await listen(t);
 }, 60_000);
 afterAll(async () => {
@@ -655,6 +657,7 @@ describe('across two API processes sharing Redis', () => {
       LOGIN_ATTEMPTS_PER_MINUTE: '100000',
       REGISTRATIONS_PER_MINUTE: '100000',
       REFRESHES_PER_MINUTE: '100000',
+      DISPATCH_MODE: 'broadcast',
     };
     const started = await Promise.allSettled([startApiProcess(env), startApiProcess(env)]);
     for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);

@@ -120,7 +120,9 @@ describe(`with RIDE_REQUEST_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}`, () => {
   let t: TestApp;
 
   beforeAll(async () => {
+    // Broadcast dispatch: drivers here accept without an offer, and are told of expiry by area.
     t = await createTestApp({
+      DISPATCH_MODE: 'broadcast',
       RIDE_REQUEST_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
       RIDE_EXPIRY_CHECK_SECONDS: NO_SCHEDULED_SWEEP,
     });
@@ -280,7 +282,9 @@ describe('two instances on one database', () => {
   let t: TestApp;
 
   beforeAll(async () => {
+    // Broadcast dispatch: drivers here accept without an offer, and are told of expiry by area.
     t = await createTestApp({
+      DISPATCH_MODE: 'broadcast',
       RIDE_REQUEST_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
       RIDE_EXPIRY_CHECK_SECONDS: NO_SCHEDULED_SWEEP,
     });
@@ -334,7 +338,11 @@ describe('the scheduled expiry job', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ RIDE_REQUEST_TIMEOUT_SECONDS: '1', RIDE_EXPIRY_CHECK_SECONDS: '1' });
+    t = await createTestApp({
+      DISPATCH_MODE: 'broadcast',
+      RIDE_REQUEST_TIMEOUT_SECONDS: '1',
+      RIDE_EXPIRY_CHECK_SECONDS: '1',
+    });
   });
   afterAll(() => t.close());
 

@@ -77,7 +77,9 @@ let t: TestApp;
 let batch = 0;
 
 beforeAll(async () => {
+  // GET /api/rides/open as an area search is broadcast dispatch's (ranked: the driver's offers).
   t = await createTestApp({
+    DISPATCH_MODE: 'broadcast',
     DRIVER_LOCATION_STALE_SECONDS: String(STALE_SECONDS),
     RIDE_REQUEST_TIMEOUT_SECONDS: '3600',
   });

@@ -328,7 +328,9 @@ interface Cast {
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // The table's rules are those of broadcast dispatch (any eligible driver may accept, the
+  // releaser too); ranked dispatch's refusals are in dispatch.e2e-spec.ts.
+  t = await createTestApp({ DISPATCH_MODE: 'broadcast' });
 });
 afterAll(() => t.close());
 

@@ -21,7 +21,9 @@ import {
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // Races between accepts of drivers who all saw the ride (broadcast); ranked dispatch has its own
+  // races in dispatch.e2e-spec.ts.
+  t = await createTestApp({ DISPATCH_MODE: 'broadcast' });
 });
 afterAll(() => t.close());
 

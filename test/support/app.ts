@@ -16,8 +16,12 @@ export const SECRET_PATTERNS = [/\$argon2(id|i|d)\$/, /\$2[aby]\$\d\d\$/];
 
 export const TEST_ADMIN = { username: 'test-admin', password: 'test-admin-password' };
 
-/** Generous limits, so tests that sign up many users are not throttled (the rate-limit tests set their own). */
+/**
+ * Generous limits, so tests that sign up many users are not throttled (the rate-limit tests set
+ * their own). No dispatch window: a ride's first batch of offers goes out inside its request.
+ */
 const TEST_DEFAULTS = {
+  DISPATCH_WINDOW_MS: '0',
   LOGIN_ATTEMPTS_PER_MINUTE: '100000',
   REGISTRATIONS_PER_MINUTE: '100000',
   REFRESHES_PER_MINUTE: '100000',

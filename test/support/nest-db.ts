@@ -31,7 +31,14 @@ export async function createModuleTest(
   env: Record<string, string> = {},
 ): Promise<ModuleTest> {
   const database = await createMigratedDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, ...env });
+  // No dispatcher timer: tests run the dispatcher themselves, with a clock of their choosing.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    DISPATCH_WINDOW_MS: '0',
+    DISPATCH_TICK_MS: '0',
+    ...env,
+  });
   let module: TestingModule | undefined;
   try {
     module = await Test.createTestingModule({

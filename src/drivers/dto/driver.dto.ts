@@ -38,6 +38,39 @@ export class DriverProfileDto {
   rating!: DriverRatingDto;
 }
 
+/** Acceptance and release rates over the last `windowDays` days (ranked dispatch offers). */
+export class DriverStandingDto {
+  @ApiProperty({ example: 30 })
+  windowDays!: number;
+
+  @ApiProperty({ example: 20, description: 'Offers made to me (withdrawn ones not counted)' })
+  offers!: number;
+
+  @ApiProperty({ example: 15, description: 'Of those, accepted (including later released)' })
+  accepted!: number;
+
+  @ApiProperty({ example: 3 })
+  declined!: number;
+
+  @ApiProperty({ example: 2, description: 'Left to expire unanswered' })
+  expired!: number;
+
+  @ApiProperty({ example: 0.75, nullable: true, type: Number, description: 'accepted ÷ offers' })
+  acceptanceRate!: number | null;
+
+  @ApiProperty({ example: 1, description: 'Accepted rides I gave back' })
+  releases!: number;
+
+  @ApiProperty({ example: 0.07, nullable: true, type: Number, description: 'releases ÷ accepted' })
+  releaseRate!: number | null;
+}
+
+/** My driver profile with my standing. */
+export class DriverMeDto extends DriverProfileDto {
+  @ApiProperty({ type: DriverStandingDto })
+  standing!: DriverStandingDto;
+}
+
 export class UpdateStatusDto {
   @ApiProperty({ example: true })
   @IsBoolean()

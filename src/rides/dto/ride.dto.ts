@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageMetaDto } from '../../common/pagination/pagination.dto';
 import { DriverLocationDto, DriverRatingDto } from '../../drivers/dto/location.dto';
 import { ServiceTypeDto } from '../../service-types/dto/service-type.dto';
@@ -174,6 +174,13 @@ export class RidePageDto {
 export class OpenRideDto extends RideRouteDto {
   @ApiProperty({ example: 1.2, description: 'Great-circle distance from the driver to the pickup' })
   distanceKm!: number;
+
+  @ApiPropertyOptional({
+    example: '2026-12-01T17:00:15.000Z',
+    description:
+      'Ranked dispatch: when the offer of this ride to me lapses (absent in broadcast mode)',
+  })
+  offerExpiresAt?: string;
 }
 
 export class TripQuoteDto {
