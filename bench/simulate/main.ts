@@ -119,7 +119,47 @@ function labelOf(settings: Record<string, string>, seen: Report['mode']): string
 
 interface StartedApi {
   url: string;
+  pid: number;
   stop(): Promise<void>;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * The API process's CPU time, read every second: the mean over the measured run and its busiest
+ * second, in cores (1 = one core busy the whole time). Linux only; nothing elsewhere.
+ */
+function watchCpu(pid: number): { stop(from: number, to: number): Report['apiCpu'] } {
+  const samples: { at: number; cpuSeconds: number }[] = [];
+  const sample = () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      // utime and stime are the 14th and 15th fields; the split starts at the 3rd.
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      samples.push({ at: Date.now(), cpuSeconds: ticks / TICKS_PER_SECOND });
+    } catch {
+      // Not Linux, or the process is gone.
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 1000);
+  return {
+    stop(from, to) {
+      clearInterval(timer);
+      const inRun = samples.filter((s) => s.at >= from && s.at <= to);
+      if (inRun.length < 2) return undefined;
+      const first = inRun[0];
+      const last = inRun[inRun.length - 1];
+      let peakCores = 0;
+      for (let i = 1; i < inRun.length; i += 1) {
+        const seconds = (inRun[i].at - inRun[i - 1].at) / 1000;
+        peakCores = Math.max(peakCores, (inRun[i].cpuSeconds - inRun[i - 1].cpuSeconds) / seconds);
+      }
+      const meanCores = (last.cpuSeconds - first.cpuSeconds) / ((last.at - first.at) / 1000);
+      return { meanCores, peakCores };
+    },
+  };
 }
 
 /**
@@ -161,7 +201,7 @@ async function startApi(settings: Record<string, string>): Promise<StartedApi> {
       logs,
     );
     log(`API ${api.base} (pid ${api.pid}, log in ${logs}) with ${JSON.stringify(settings)}`);
-    return { url: api.base, stop };
+    return { url: api.base, pid: api.pid, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -194,16 +234,19 @@ async function main(): Promise<void> {
   const settings = passedThrough();
   const started = options.apiUrl ? undefined : await startApi(settings);
   let report: Report;
+  const cpu = started ? watchCpu(started.pid) : undefined;
   try {
     const trace = await simulate({ ...options, apiUrl: options.apiUrl || started!.url });
     const env = environment();
     report = buildReport(trace, '', env.commit);
+    report.apiCpu = cpu?.stop(trace.startedAt, trace.endedAt);
     report.label = label ?? labelOf(started ? settings : {}, report.mode);
     const stem = save({ ...report, node: env.node, cpus: env.cpus });
     process.stdout.write(
       `${describe(report)}\n\n${table([report])}\n\nsaved: ${stem}.json, ${stem}.svg\n`,
     );
   } finally {
+    cpu?.stop(0, 0);
     await started?.stop();
   }
   if (!report.invariants.held) {

@@ -21,6 +21,8 @@ export interface Report {
   options: Trace['options'];
   setupSeconds: number;
   measuredSeconds: number;
+  /** Cores the API process used over the measured run (only when the simulator started it). */
+  apiCpu?: { meanCores: number; peakCores: number };
   requests: {
     arrivals: number;
     /** Answered 201. */
@@ -252,6 +254,10 @@ const FIGURES: [string, (report: Report) => string][] = [
   ['dispatch (seen from offers)', (r) => r.mode],
   ['set-up: sign-up, login, sockets, online', (r) => `${r.setupSeconds.toFixed(1)} s`],
   ['requests (created / arrivals)', (r) => `${r.requests.created} / ${r.requests.arrivals}`],
+  [
+    'API CPU, cores: mean / busiest second',
+    (r) => (r.apiCpu ? `${r.apiCpu.meanCores.toFixed(2)} / ${r.apiCpu.peakCores.toFixed(2)}` : '–'),
+  ],
   ['matched (accepted) share', (r) => share(r.requests.matchedShare)],
   ['request → accept p50', (r) => seconds(r.requestToAcceptMs.p50)],
   ['request → accept p95', (r) => seconds(r.requestToAcceptMs.p95)],
