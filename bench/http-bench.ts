@@ -54,12 +54,16 @@ import {
 const JWT_SECRET = randomBytes(48).toString('base64url');
 const TMP = mkdtempSync(join(tmpdir(), 'swiftride-bench-run-'));
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** 200 connected drivers is issue 10's fan-out; rides and reports come at a steady rate. */
+/**
+ * 200 connected drivers is issue 10's fan-out. Rides and reports come at a steady, modest rate
+ * (each ride is 200 offers and, once cancelled, 200 withdrawals; each driver on a ride reports once
+ * a second), so the figures are the delay of one fan-out rather than of a saturated server.
+ */
 const OFFER_DRIVERS = SMOKE ? 20 : 200;
-const OFFER_RIDERS = SMOKE ? 2 : 10;
-const RIDES_PER_SECOND = 5;
+const OFFER_RIDERS = SMOKE ? 2 : 4;
+const RIDES_PER_SECOND = 2;
 const LOCATION_PAIRS = SMOKE ? 4 : 50;
-const UPDATES_PER_SECOND = SMOKE ? 20 : 100;
+const UPDATES_PER_SECOND = LOCATION_PAIRS;
 /** A degree north and south of the metro area (±0.3°): no other bench driver is near either. */
 const OFFER_POINT = { latitude: CENTRE.latitude + 1, longitude: CENTRE.longitude };
 const LOCATION_POINT = { latitude: CENTRE.latitude - 1, longitude: CENTRE.longitude };
