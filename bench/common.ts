@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, type RunningDatabase } from '../src/database/embedded-postgres';
 
@@ -49,16 +50,18 @@ export interface Server {
 
 /**
  * A built script (e.g. the API's dist/src/main.js) in a process of its own, once `health` answers.
- * Its stdout (the production request log) is discarded, its stderr kept in `<logFolder>/<name>.log`.
+ * Its stdout (the production request log) is discarded, its stderr kept in `<logFolder>/<logName>.log`
+ * (the script's name by default).
  */
 export async function startProcess(
   script: string,
   env: Record<string, string>,
   health: string,
   logFolder: string,
+  logName = basename(script, '.js'),
 ): Promise<Server> {
   const port = await freePort();
-  const errors = openSync(join(logFolder, `${basename(script, '.js')}.log`), 'a');
+  const errors = openSync(join(logFolder, `${logName}.log`), 'a');
   const child: ChildProcess = spawn(process.execPath, [script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
@@ -79,6 +82,26 @@ export async function startProcess(
   }
   child.kill('SIGKILL');
   throw new Error(`${script} did not answer within 30 s`);
+}
+
+/** Whether a Redis answers PING at `url` within a second (never waits for one to come up). */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function withSql<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {

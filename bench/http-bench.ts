@@ -17,6 +17,7 @@ import {
   percentile,
   POOL_MAX,
   provideServer,
+  redisAnswers,
   rssMb,
   SECONDS,
   type Server,
@@ -29,13 +30,16 @@ import {
   withSql,
 } from './common';
 import type { LoadResult, LoadSpec, Sent } from './load';
+import type { RealtimeResult, RealtimeSpec } from './realtime-load';
 import { compare, environment, type Row, save, table } from './report';
 import {
   type Accounts,
   clearBenchRides,
   ensureGeo,
   geoDriverTokens,
+  type RealtimeAccounts,
   seedAccounts,
+  seedRealtime,
   setOnlineDrivers,
 } from './seed';
 
@@ -44,32 +48,48 @@ import {
  * references the bench runs in the same run on the same database (see reference-server.ts), as
  * ratios to them; the targets are issue 10's. `BENCH_ONLY=a,b` runs some scenarios,
  * `BENCH_SECONDS` sets the seconds per measurement, `BENCH_SMOKE=1` (npm run bench:smoke) runs
- * everything briefly on tiny data and fails only if a scenario does not run.
+ * everything briefly on tiny data and fails only if a scenario does not run. The realtime
+ * scenarios use the Redis at `BENCH_REDIS_URL` (the machine's, redis://127.0.0.1:6379, by default).
  * `npm run bench -- --compare A.json B.json` compares two saved runs.
  */
 const JWT_SECRET = randomBytes(48).toString('base64url');
 const TMP = mkdtempSync(join(tmpdir(), 'swiftride-bench-run-'));
-const NOT_BUILT = [
-  'realtime: two API processes on Redis, ride.offered to 200 drivers p99, driver.location to rider p99',
-];
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * 200 connected drivers is issue 10's fan-out. Rides and reports come at a steady, modest rate
+ * (each ride is 200 offers and, once cancelled, 200 withdrawals; each driver on a ride reports once
+ * a second), so the figures are the delay of one fan-out rather than of a saturated server.
+ */
+const OFFER_DRIVERS = SMOKE ? 20 : 200;
+const OFFER_RIDERS = SMOKE ? 2 : 4;
+const RIDES_PER_SECOND = 2;
+const LOCATION_PAIRS = SMOKE ? 4 : 50;
+const UPDATES_PER_SECOND = LOCATION_PAIRS;
+/** A degree north and south of the metro area (±0.3°): no other bench driver is near either. */
+const OFFER_POINT = { latitude: CENTRE.latitude + 1, longitude: CENTRE.longitude };
+const LOCATION_POINT = { latitude: CENTRE.latitude - 1, longitude: CENTRE.longitude };
 
 let specs = 0;
-/** One run of the load generator in its own process. */
-function load(spec: LoadSpec): Promise<LoadResult> {
+/** A built bench script (load.js, realtime-load.js) in its own process; its one JSON answer. */
+function runChild<T>(script: string, spec: object): Promise<T> {
   const file = join(TMP, `spec-${(specs += 1)}.json`);
   writeFileSync(file, JSON.stringify(spec));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'load.js'), file], {
+    const child = spawn(process.execPath, [join(__dirname, script), file], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`load generator exited ${code}`)),
+      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`${script} exited ${code}`)),
     );
   });
 }
+
+/** One run of the load generator. */
+const load = (spec: LoadSpec) => runChild<LoadResult>('load.js', spec);
+const realtimeLoad = (spec: RealtimeSpec) => runChild<RealtimeResult>('realtime-load.js', spec);
 
 /** A LoadSpec without where, how long and (optionally) how many connections: each script's own. */
 type Shape = LoadSpec extends infer Spec
@@ -103,6 +123,29 @@ interface Context {
   memo: Map<string, LoadResult>;
   /** Password hashes the API runs at once (its HASH_CONCURRENCY). */
   hashConcurrency: number;
+  /** Every process the bench started, stopped at the end. */
+  servers: Server[];
+  /** The realtime scenarios' two API processes and accounts, once the first of them asks. */
+  realtime?: Promise<RealtimeRig | undefined>;
+}
+
+/** The API as `npm run bench` starts it, on `database`. */
+function apiEnv(database: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: database,
+    JWT_SECRET,
+    JWT_ACCESS_TTL_SECONDS: String(TOKEN_SECONDS),
+    LOGIN_ATTEMPTS_PER_MINUTE: '1000000',
+    RIDE_REQUEST_TIMEOUT_SECONDS: '86400',
+    // Every connection's login waits its turn, and so do those a warm-up leaves behind: the
+    // bench measures hashing throughput and the latency of others beside it. Refusals past
+    // the queue are the e2e tests' (a client that retries at once on 503 is no real client).
+    HASH_QUEUE_MAX: String(2 * CONNECTIONS),
+    // The ride cycle's drivers accept their rider's ride wherever they are, as in the baseline;
+    // the realtime scenarios measure the fan-out to every driver near a pickup.
+    DISPATCH_MODE: 'broadcast',
+  };
 }
 
 const rideBody = {
@@ -256,6 +299,73 @@ function routeRow(scenario: string, measure: string, api: LoadResult, ref: LoadR
     ...against(scenario, measure, api, ref, 'bare, same SQL'),
     target: 'p99 ≤ 25 ms',
     met: api.p99 <= 25,
+  };
+}
+
+interface RealtimeRig {
+  a: Server;
+  b: Server;
+  accounts: RealtimeAccounts;
+}
+
+/**
+ * Two API processes on the bench's database and one Redis, for the realtime scenarios; undefined
+ * when no Redis answers. Offers go to every free driver near the pickup (DISPATCH_MODE=broadcast:
+ * the fan-out the target is about, whatever the default dispatch offers to).
+ */
+function realtimeRig(ctx: Context): Promise<RealtimeRig | undefined> {
+  ctx.realtime ??= (async () => {
+    if (!(await redisAnswers(REDIS_URL))) return undefined;
+    const accounts = await seedRealtime(
+      ctx.database,
+      JWT_SECRET,
+      ctx.accounts,
+      { drivers: OFFER_DRIVERS, riders: OFFER_RIDERS, pairs: LOCATION_PAIRS },
+      OFFER_POINT,
+      LOCATION_POINT,
+    );
+    const env = { ...apiEnv(ctx.database), REDIS_URL };
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map(async (name) => {
+        const api = await startProcess('dist/src/main.js', env, '/api/health', TMP, `main-${name}`);
+        ctx.servers.push(api);
+        return api;
+      }),
+    );
+    return { a, b, accounts };
+  })();
+  return ctx.realtime;
+}
+
+const skippedNoRedis = (scenario: string): Row[] => [
+  { scenario, measure: `skipped: no Redis at ${REDIS_URL} (set BENCH_REDIS_URL)` },
+];
+
+/** A realtime row: events/s, ms from the response to the event, against the request's own latency. */
+function realtimeRow(
+  scenario: string,
+  measure: string,
+  result: RealtimeResult,
+  request: string,
+  p99Target: number,
+  rss: number,
+): Row {
+  const missed = result.expected - result.delivered;
+  return {
+    scenario,
+    measure:
+      `${measure}; ${result.delivered}/${result.expected} delivered` +
+      `${missed > 0 ? ` (**${missed} missed**)` : ''}, ${result.early} before the response` +
+      `${Number.isNaN(result.max) ? '' : `, max ${result.max.toFixed(0)} ms`}`,
+    requestsPerSecond: result.deliveredPerSecond,
+    p50: result.p50,
+    p99: result.p99,
+    requests: result.sent,
+    errors: result.errors,
+    reference: { name: request, p50: result.request.p50, p99: result.request.p99 },
+    target: `p99 ≤ ${p99Target} ms, none missed`,
+    met: result.p99 <= p99Target && missed === 0 && result.sent > 0,
+    rssMb: rss,
   };
 }
 
@@ -515,7 +625,100 @@ const SCENARIOS: Record<string, (ctx: Context) => Promise<Row[]>> = {
       },
     ];
   },
+
+  'realtime-offer': async (ctx) => {
+    const rig = await realtimeRig(ctx);
+    if (!rig) return skippedNoRedis('realtime-offer');
+    await clearBenchRides(ctx.database);
+    const result = await realtimeLoad({
+      script: 'realtime-offer',
+      submit: rig.a.base,
+      bases: [rig.a.base, rig.b.base],
+      drivers: rig.accounts.drivers,
+      riders: rig.accounts.riders,
+      ride: {
+        ...rideBody,
+        pickupLatitude: OFFER_POINT.latitude,
+        pickupLongitude: OFFER_POINT.longitude,
+        destinationLatitude: OFFER_POINT.latitude + 0.03,
+        destinationLongitude: OFFER_POINT.longitude + 0.02,
+      },
+      ridesPerSecond: RIDES_PER_SECOND,
+      warmUpSeconds: WARM_UP_SECONDS,
+      seconds: SECONDS,
+    });
+    await clearBenchRides(ctx.database);
+    return [
+      realtimeRow(
+        'realtime-offer',
+        `ride.offered to ${OFFER_DRIVERS} drivers (half on each of 2 processes), ms after POST /api/rides ` +
+          `on one answers, ${RIDES_PER_SECOND} rides/s (req/s = offers delivered/s)`,
+        result,
+        'POST /api/rides',
+        50,
+        rssMb(rig.a.pid),
+      ),
+    ];
+  },
+
+  'realtime-location': async (ctx) => {
+    const rig = await realtimeRig(ctx);
+    if (!rig) return skippedNoRedis('realtime-location');
+    await clearBenchRides(ctx.database);
+    const pairs = await ridesUnderWay(rig);
+    const result = await realtimeLoad({
+      script: 'realtime-location',
+      submit: rig.a.base,
+      watch: rig.b.base,
+      pairs,
+      at: LOCATION_POINT,
+      updatesPerSecond: UPDATES_PER_SECOND,
+      warmUpSeconds: WARM_UP_SECONDS,
+      seconds: SECONDS,
+    });
+    await clearBenchRides(ctx.database);
+    return [
+      realtimeRow(
+        'realtime-location',
+        `driver.location to the rider on the other process, ms after PUT /api/drivers/me/location ` +
+          `answers, ${LOCATION_PAIRS} drivers on rides, ${UPDATES_PER_SECOND} reports/s (req/s = events delivered/s)`,
+        result,
+        'PUT /api/drivers/me/location',
+        20,
+        rssMb(rig.a.pid),
+      ),
+    ];
+  },
 };
+
+/** Each pair's ride, requested by its rider and accepted by its driver through process A. */
+async function ridesUnderWay(
+  rig: RealtimeRig,
+): Promise<{ rider: string; driver: string; rideId: number }[]> {
+  const post = async (path: string, token: string, body: object) => {
+    const response = await fetch(`${rig.a.base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${text}`);
+    return JSON.parse(text) as { ride: { id: number } };
+  };
+  const pairs = [];
+  for (const pair of rig.accounts.pairs) {
+    const { ride } = await post('/api/rides', pair.rider, {
+      ...rideBody,
+      pickupLatitude: LOCATION_POINT.latitude,
+      pickupLongitude: LOCATION_POINT.longitude,
+      destinationLatitude: LOCATION_POINT.latitude + 0.03,
+      destinationLongitude: LOCATION_POINT.longitude + 0.02,
+    });
+    await post(`/api/rides/${ride.id}/accept`, pair.driver, {});
+    pairs.push({ ...pair, rideId: ride.id });
+  }
+  return pairs;
+}
 
 async function main(): Promise<void> {
   const compareAt = process.argv.indexOf('--compare');
@@ -550,21 +753,7 @@ async function main(): Promise<void> {
     await migrateUp(database);
     await runSeeders(database, { adminUsername: ADMIN.username, adminPassword: ADMIN.password });
     const accounts = await seedAccounts(database, JWT_SECRET);
-    const apiEnv = {
-      NODE_ENV: 'production',
-      DATABASE_URL: database,
-      JWT_SECRET,
-      JWT_ACCESS_TTL_SECONDS: String(TOKEN_SECONDS),
-      LOGIN_ATTEMPTS_PER_MINUTE: '1000000',
-      RIDE_REQUEST_TIMEOUT_SECONDS: '86400',
-      // Every connection's login waits its turn, and so do those a warm-up leaves behind: the
-      // bench measures hashing throughput and the latency of others beside it. Refusals past
-      // the queue are the e2e tests' (a client that retries at once on 503 is no real client).
-      HASH_QUEUE_MAX: String(2 * CONNECTIONS),
-      // The ride cycle's drivers accept their rider's ride wherever they are, as in the baseline.
-      DISPATCH_MODE: 'broadcast',
-    };
-    const api = await startProcess('dist/src/main.js', apiEnv, '/api/health', TMP);
+    const api = await startProcess('dist/src/main.js', apiEnv(database), '/api/health', TMP);
     servers.push(api);
     // The references serve the API's own reference-data JSON, byte for byte.
     const memory: Record<string, string> = {};
@@ -594,7 +783,8 @@ async function main(): Promise<void> {
       database,
       accounts,
       memo: new Map(),
-      hashConcurrency: loadConfig(apiEnv).hashing.concurrency,
+      hashConcurrency: loadConfig(apiEnv(database)).hashing.concurrency,
+      servers,
     };
     for (const scenario of chosen) {
       log(`${scenario}…`);
@@ -621,13 +811,12 @@ async function main(): Promise<void> {
     secondsPerScenario: SECONDS,
     connections: CONNECTIONS,
     rows,
-    notBuilt: NOT_BUILT,
   };
   const file = save(results);
   process.stdout.write(
     `${results.date}, Node ${results.node}, ${results.cpus} CPUs, commit ${results.commit}; ` +
       `${CONNECTIONS} connections, ${SECONDS} s per measurement, ${GEO_COUNT} geo drivers and open rides` +
-      `${SMOKE ? ' (smoke)' : ''}\n\n${table(rows)}\n\nnot yet built: ${NOT_BUILT.join('; ')}\nsaved: ${file}\nserver logs: ${TMP}\n`,
+      `${SMOKE ? ' (smoke)' : ''}\n\n${table(rows)}\n\nsaved: ${file}\nserver logs: ${TMP}\n`,
   );
   // The smoke run asserts that every scenario runs and answers, not what the ratios are.
   const broken = rows.filter(

@@ -30,7 +30,6 @@ export interface Results {
   secondsPerScenario: number;
   connections: number;
   rows: Row[];
-  notBuilt: string[];
 }
 
 export function environment(): Pick<Results, 'date' | 'node' | 'cpus' | 'commit'> {

@@ -1,4 +1,6 @@
+import { randomInt } from 'node:crypto';
 import type { Client } from 'pg';
+import { DEFAULT_SERVICE_TYPE } from '../src/common/built-ins';
 import { CENTRE, CONNECTIONS, Progress, signToken, SPREAD_DEGREES, withSql } from './common';
 
 /**
@@ -195,4 +197,72 @@ export async function clearBenchRides(url: string): Promise<void> {
          (SELECT id FROM "Users" WHERE username LIKE 'bench-%')`,
     ),
   );
+}
+
+export interface RealtimeAccounts {
+  /** Online, free, fresh, of the default ride type, within about 2 km of the offer point. */
+  drivers: string[];
+  /** Riders who request rides at the offer point. */
+  riders: string[];
+  /** Riders and drivers for rides under way, the drivers online at the location point. */
+  pairs: { rider: string; driver: string }[];
+}
+
+/**
+ * The realtime scenarios' accounts, named `bench-rt-…` (so clearBenchRides clears their rides).
+ * Socket.IO rooms are `user:<id>` and the machine's Redis may be shared with other runs (tests,
+ * other benches): ids far from 1 keep their events from reaching our sockets, and ours theirs.
+ */
+export async function seedRealtime(
+  url: string,
+  secret: string,
+  accounts: Accounts,
+  sizes: { drivers: number; riders: number; pairs: number },
+  offerPoint: { latitude: number; longitude: number },
+  locationPoint: { latitude: number; longitude: number },
+): Promise<RealtimeAccounts> {
+  return withSql(url, async (client) => {
+    let next = 1_000_000 + randomInt(1_000_000_000);
+    const insert = async (prefix: string, count: number, role: number) => {
+      const from = next + 1;
+      next += count;
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO "Users" (id, username, password, "roleId", "createdAt", "updatedAt")
+         SELECT n, $1 || n, '!', $2, now(), now() FROM generate_series($3::int, $4::int) n
+         RETURNING id`,
+        [prefix, role, from, next],
+      );
+      return rows.map((row) => row.id).sort((a, b) => a - b);
+    };
+    const drivers = await insert('bench-rt-driver-', sizes.drivers, accounts.driverRoleId);
+    const riders = await insert('bench-rt-rider-', sizes.riders, accounts.riderRoleId);
+    const pairRiders = await insert('bench-rt-pair-rider-', sizes.pairs, accounts.riderRoleId);
+    const pairDrivers = await insert('bench-rt-pair-driver-', sizes.pairs, accounts.driverRoleId);
+    // ±0.015° is at most about 2 km from the point: well inside the 5 km offer radius.
+    await client.query(
+      `INSERT INTO "DriverProfiles" ("userId", make, model, "licensePlate", "isOnline",
+         "serviceTypeId", latitude, longitude, "locationUpdatedAt", "createdAt", "updatedAt")
+       SELECT id, 'Toyota', 'Prius', 'RT-' || id, true, $1,
+         $2 + (random() - 0.5) * 0.03, $3 + (random() - 0.5) * 0.03, now() + interval '1 day',
+         now(), now()
+       FROM unnest($4::int[]) id`,
+      [DEFAULT_SERVICE_TYPE.id, offerPoint.latitude, offerPoint.longitude, drivers],
+    );
+    await client.query(
+      `INSERT INTO "DriverProfiles" ("userId", make, model, "licensePlate", "isOnline",
+         "serviceTypeId", latitude, longitude, "locationUpdatedAt", "createdAt", "updatedAt")
+       SELECT id, 'Toyota', 'Prius', 'RTP-' || id, true, $1, $2, $3, now() + interval '1 day',
+         now(), now()
+       FROM unnest($4::int[]) id`,
+      [DEFAULT_SERVICE_TYPE.id, locationPoint.latitude, locationPoint.longitude, pairDrivers],
+    );
+    await client.query(`ANALYZE "Users"; ANALYZE "DriverProfiles"`);
+    const rider = (id: number) => signToken(secret, id, accounts.riderRoleId);
+    const driver = (id: number) => signToken(secret, id, accounts.driverRoleId);
+    return {
+      drivers: drivers.map(driver),
+      riders: riders.map(rider),
+      pairs: pairRiders.map((id, i) => ({ rider: rider(id), driver: driver(pairDrivers[i]) })),
+    };
+  });
 }
