@@ -59,6 +59,8 @@ module.exports = {
   coverageReporters: ['text-summary', 'lcov'],
   // What the suites reach today, rounded down. Istanbul counts every branch of the source (an `if`
   // without `else` is two, `a ?? b` is two), so branches read lower than V8's count of blocks; files
-  // no test loads count as untested. A change that leaves code untested fails the run.
-  coverageThreshold: { global: { statements: 91, branches: 82, functions: 90, lines: 92 } },
+  // no test loads count as untested. Reached: 92.1–92.2 / 83.2–83.3 / 91.3 / 93.0; lines sit half a
+  // point under, as a few timing-dependent lines (reconnects, drains) run in some runs and not
+  // others. A change that leaves code untested fails the run.
+  coverageThreshold: { global: { statements: 92, branches: 83, functions: 91, lines: 92.5 } },
 };
