@@ -394,6 +394,7 @@ export class City {
     });
     record.createStatus = answer.status;
     if (answer.status !== 201) {
+      record.refusal = (answer.body as { message?: string } | undefined)?.message;
       rider.busy = false;
       return;
     }

@@ -180,7 +180,7 @@ export function buildReport(trace: Trace, label: string, commit: string): Report
       rideId: request.rideId,
       state:
         request.rideId === null
-          ? `refused: HTTP ${request.createStatus}`
+          ? `refused: HTTP ${request.createStatus}${request.refusal ? ` (${request.refusal})` : ''}`
           : `${request.finalStatus}${request.cancelReason ? ` (${request.cancelReason})` : ''}`,
     }));
   const doubles = doubleOffers(trace.offers);

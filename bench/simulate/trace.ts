@@ -41,6 +41,8 @@ export interface RequestRecord {
   sentAt: number;
   /** 201, or what the API answered instead. */
   createStatus: number;
+  /** The API's message when it refused the request. */
+  refusal?: string;
   rideId: number | null;
   /** As GET /api/rides/:id showed it after the run. */
   finalStatus: string | null;
