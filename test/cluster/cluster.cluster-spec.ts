@@ -6,6 +6,7 @@ import { type ApiProcess, buildApi, startApiProcess } from '../support/api-proce
 import { createMigratedDatabase, type TestDatabase } from '../support/database';
 import { nowInSeconds, signJwt } from '../support/jwt';
 import { type AccessLogEntry, type Nginx, startNginx } from '../support/nginx';
+import { waitUntil } from '../support/load';
 import { withClient } from '../support/postgres';
 import { rideBody, SF } from '../support/rides';
 
@@ -300,6 +301,20 @@ describe('three API processes behind nginx', () => {
     const [rider] = await insertAccounts(1, 1);
     const drivers = await insertAccounts(2, 50, pickup);
     const rideId = await requestRide(nginx!.url, rider, pickup);
+    // Ranked dispatch offers the ride to a batch of them within a window: every driver tries once
+    // it is on offer, those offered racing each other and the rest refused as not offered.
+    await waitUntil(
+      `ride ${rideId} on offer`,
+      async () => {
+        const { rows } = await withClient(database!.url, (client) =>
+          client.query(`SELECT 1 FROM "RideOffers" WHERE "rideId" = $1 AND status = 'live'`, [
+            rideId,
+          ]),
+        );
+        return rows.length > 0;
+      },
+      10_000,
+    );
     const probe = newProbe('accept');
 
     const replies = await Promise.all(
