@@ -90,6 +90,8 @@ interface Rider {
   socket?: Socket;
   /** A request is on its way or a ride is active: the rider asks for nothing else. */
   busy: boolean;
+  /** The ride the rider is on, once its request is answered. */
+  rideId?: number;
 }
 
 export class City {
@@ -399,17 +401,17 @@ export class City {
       return;
     }
     record.rideId = answer.body.ride.id;
+    rider.rideId = answer.body.ride.id;
     this.riderOfRide.set(answer.body.ride.id, rider);
     // The ride may have ended (accepted and cancelled…) before its creation was answered.
-    if (this.ended.has(answer.body.ride.id)) rider.busy = false;
+    if (this.ended.has(answer.body.ride.id)) this.freeRiderOf(answer.body.ride.id);
   }
 
   /** ride.updated, to a rider or a driver: a ride that has ended frees its rider and driver. */
   private rideUpdated(ride: { id: number; status: string }): void {
     if (!TERMINAL.includes(ride.status)) return;
     this.ended.add(ride.id);
-    const rider = this.riderOfRide.get(ride.id);
-    if (rider) rider.busy = false;
+    this.freeRiderOf(ride.id);
     const driver = this.drivers.find((d) => d.ride?.rideId === ride.id);
     if (driver) this.finishRide(driver);
   }
@@ -562,9 +564,20 @@ export class City {
   private async dropOff(driver: Driver, rideId: number): Promise<void> {
     await this.api.call('POST', `/api/rides/${rideId}/complete`, driver.session.token);
     this.ended.add(rideId);
-    const rider = this.riderOfRide.get(rideId);
-    if (rider) rider.busy = false;
+    this.freeRiderOf(rideId);
     if (driver.ride?.rideId === rideId) this.finishRide(driver);
+  }
+
+  /**
+   * The rider of a ride that has ended may ask again, unless they already have: the end of one ride
+   * is heard twice (the rider's ride.updated and the driver's answer to complete), and a rider freed
+   * by the first may have requested the next ride before the second arrives.
+   */
+  private freeRiderOf(rideId: number): void {
+    const rider = this.riderOfRide.get(rideId);
+    if (!rider || rider.rideId !== rideId) return;
+    rider.busy = false;
+    rider.rideId = undefined;
   }
 
   /** The ride is over for this driver (completed, cancelled, or lost): back to cruising. */
