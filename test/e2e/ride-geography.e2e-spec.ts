@@ -3,6 +3,7 @@ import type { Account } from '../support/accounts';
 import { bearer } from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 import { createRide, insertDriver, insertRider, putLocation } from '../support/rides';
+import { seededRandom as random } from '../support/random';
 
 /**
  * Geography of matching, checked against the test's own haversine on the sphere PostgreSQL's
@@ -44,18 +45,6 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 function expectedPickupMinutes(meters: number): number {
   const miles = round2((meters / METERS_PER_MILE) * ROAD_FACTOR);
   return Math.max(1, Math.ceil(round2((miles / AVERAGE_SPEED_MPH) * 60)));
-}
-
-/** A seeded PRNG (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const rand = random(20261125);

@@ -1,18 +1,7 @@
 import { minCostAssignment } from './assignment';
+import { seededRandom as random } from '../../../test/support/random';
 
 type Matrix = readonly (readonly number[])[];
-
-/** A seeded PRNG (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Best {
   assigned: number;
