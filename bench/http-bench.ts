@@ -29,6 +29,7 @@ import {
   TOKEN_SECONDS,
   withSql,
 } from './common';
+import { NEARBY_SQL, OPEN_RIDES_SQL, STALE_SECONDS } from './geo-sql';
 import type { LoadResult, LoadSpec, Sent } from './load';
 import type { RealtimeResult, RealtimeSpec } from './realtime-load';
 import { compare, environment, type Row, save, table } from './report';
@@ -252,30 +253,6 @@ async function explainAtRandomPoints(
   });
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
-
-const WITHIN = (
-  lat: string,
-  lng: string,
-) => `earth_box(ll_to_earth($1, $2), $3) @> ll_to_earth(${lat}, ${lng})
-  AND earth_distance(ll_to_earth($1, $2), ll_to_earth(${lat}, ${lng})) <= $3`;
-const DISTANCE = (lat: string, lng: string) =>
-  `earth_distance(ll_to_earth($1, $2), ll_to_earth(${lat}, ${lng}))`;
-/** The API's two geography queries (src/rides/ride.store.ts), as it sends them. */
-const OPEN_RIDES_SQL = `SELECT r.id, r."serviceTypeId", r."pickupLatitude", r."pickupLongitude",
-    r."pickupAddress", r."destinationLatitude", r."destinationLongitude", r."destinationAddress",
-    r."estimatedDistanceMiles", r."estimatedDurationMinutes", r."estimatedFare", r."requestedAt",
-    ${DISTANCE('r."pickupLatitude"', 'r."pickupLongitude"')} AS "distanceMeters"
-  FROM "RideRequests" r
-  WHERE r.status = 'REQUESTED' AND r."serviceTypeId" = $4
-    AND ${WITHIN('r."pickupLatitude"', 'r."pickupLongitude"')}
-  ORDER BY "distanceMeters", r.id LIMIT 20`;
-const NEARBY_SQL = `SELECT count(*)::int AS count, min(${DISTANCE('d.latitude', 'd.longitude')}) AS "nearestMeters"
-  FROM "DriverProfiles" d
-  WHERE d."isOnline" AND d.latitude IS NOT NULL
-    AND d."locationUpdatedAt" > now() - make_interval(secs => 120)
-    AND ${WITHIN('d.latitude', 'd.longitude')}
-    AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
-      AND busy.status IN ('ACCEPTED', 'ARRIVING', 'IN_PROGRESS'))`;
 
 async function geoSetUp(ctx: Context): Promise<string[]> {
   await ensureGeo(ctx.database, ctx.accounts, GEO_COUNT, GEO_COUNT);
@@ -531,6 +508,7 @@ const SCENARIOS: Record<string, (ctx: Context) => Promise<Row[]>> = {
     const query = await explainAtRandomPoints(ctx, OPEN_RIDES_SQL, (i) => [
       5_000,
       types[i % types.length],
+      20,
     ]);
     const path = '/api/rides/open';
     const api = await measure(ctx.api.base, {
@@ -551,7 +529,7 @@ const SCENARIOS: Record<string, (ctx: Context) => Promise<Row[]>> = {
 
   'geo-nearby': async (ctx) => {
     await geoSetUp(ctx);
-    const query = await explainAtRandomPoints(ctx, NEARBY_SQL, () => [5_000]);
+    const query = await explainAtRandomPoints(ctx, NEARBY_SQL, () => [5_000, null, STALE_SECONDS]);
     const randomPoint = { ...CENTRE, spread: SPREAD_DEGREES };
     const tokens = ctx.accounts.riders;
     const path = '/api/drivers/nearby';

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';
+import { NEARBY_SQL, OPEN_RIDES_SQL, STALE_SECONDS } from './geo-sql';
 
 /**
  * The bare references, a process of its own like the API: `node:http` + `pg` (a pool the API's
@@ -20,15 +21,6 @@ const memory = new Map<string, Buffer>(
     JSON.parse(readFileSync(process.env.MEMORY_FILE!, 'utf8')) as Record<string, string>,
   ).map(([path, body]) => [path, Buffer.from(body)]),
 );
-
-const WITHIN = (
-  lat: string,
-  lng: string,
-) => `earth_box(ll_to_earth($1, $2), $3) @> ll_to_earth(${lat}, ${lng})
-  AND earth_distance(ll_to_earth($1, $2), ll_to_earth(${lat}, ${lng})) <= $3`;
-const DISTANCE = (lat: string, lng: string) =>
-  `earth_distance(ll_to_earth($1, $2), ll_to_earth(${lat}, ${lng}))`;
-const STALE_SECONDS = 120;
 
 const SQL = {
   serviceTypes: `SELECT * FROM "ServiceTypes" WHERE "isActive" = true ORDER BY id`,
@@ -54,20 +46,8 @@ const SQL = {
   position: `SELECT "isOnline", "serviceTypeId", latitude, longitude,
       coalesce("locationUpdatedAt" > now() - make_interval(secs => ${STALE_SECONDS}), false) AS fresh
     FROM "DriverProfiles" WHERE "userId" = $1`,
-  openRides: `SELECT r.id, r."serviceTypeId", r."pickupLatitude", r."pickupLongitude", r."pickupAddress",
-      r."destinationLatitude", r."destinationLongitude", r."destinationAddress", r."estimatedDistanceMiles",
-      r."estimatedDurationMinutes", r."estimatedFare", r."requestedAt",
-      ${DISTANCE('r."pickupLatitude"', 'r."pickupLongitude"')} AS "distanceMeters"
-    FROM "RideRequests" r
-    WHERE r.status = 'REQUESTED' AND r."serviceTypeId" = $4 AND ${WITHIN('r."pickupLatitude"', 'r."pickupLongitude"')}
-    ORDER BY "distanceMeters", r.id LIMIT $5`,
-  nearby: `SELECT count(*)::int AS count, min(${DISTANCE('d.latitude', 'd.longitude')}) AS "nearestMeters"
-    FROM "DriverProfiles" d
-    WHERE d."isOnline" AND d.latitude IS NOT NULL
-      AND d."locationUpdatedAt" > now() - make_interval(secs => ${STALE_SECONDS})
-      AND ${WITHIN('d.latitude', 'd.longitude')}
-      AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
-        AND busy.status IN ('ACCEPTED', 'ARRIVING', 'IN_PROGRESS'))`,
+  openRides: OPEN_RIDES_SQL,
+  nearby: NEARBY_SQL,
   location: `UPDATE "DriverProfiles" SET latitude = $2, longitude = $3,
       "locationUpdatedAt" = now(), "updatedAt" = now()
     WHERE "userId" = $1 AND ("isOnline" OR false)
@@ -179,6 +159,8 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       Number(url.searchParams.get('latitude')),
       Number(url.searchParams.get('longitude')),
       Number(url.searchParams.get('radiusKm') ?? 5) * 1000,
+      null,
+      STALE_SECONDS,
     ]);
     return send(response, 200, row);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/sequelize';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
+import { chordToMetresSql, earthPointSql, indexedPointSql } from '../common/geo/earth-sql';
 import { ASSIGNED_STATUSES } from '../common/ride-statuses';
 import type { OfferStatus } from './ride-offer.model';
 import {
@@ -61,9 +62,6 @@ const UNDER_WAY = ASSIGNED_STATUSES.map((status) => `'${status}'`).join(', ');
 /** The driver is on a ride: accepted, arriving or in progress. */
 const busySql = (driver: string) => `EXISTS (SELECT 1 FROM "RideRequests" busy
   WHERE busy."driverId" = ${driver} AND busy.status IN (${UNDER_WAY}))`;
-
-const point = (table: string, lat: string, lng: string) =>
-  `ll_to_earth(${table}."${lat}", ${table}."${lng}")`;
 
 /**
  * Every statement on the RideOffers table (ranked dispatch), and the dispatch columns of
@@ -159,24 +157,25 @@ export class RideOfferStore {
     staleSeconds: number,
   ): Promise<Candidate[]> {
     if (rides.length === 0) return Promise.resolve([]);
-    const pickup = point('r', 'pickupLatitude', 'pickupLongitude');
-    const driver = 'll_to_earth(d.latitude, d.longitude)';
+    // Per driver, the chord to a bare cube rather than earth_distance to an `earth` (earth-sql.ts).
+    const pickup = indexedPointSql('r."pickupLatitude"', 'r."pickupLongitude"');
+    const chord = `cube_distance(${pickup}, ${earthPointSql('d.latitude', 'd.longitude')})`;
     return this.select<Candidate>(
       `SELECT q."rideId", c."driverId", c."distanceMeters"
        FROM unnest(ARRAY[:rideIds]::int[], ARRAY[:radii]::float8[]) AS q("rideId", "radiusMeters")
        JOIN "RideRequests" r ON r.id = q."rideId"
        CROSS JOIN LATERAL (
-         SELECT d."userId" AS "driverId", earth_distance(${pickup}, ${driver}) AS "distanceMeters"
+         SELECT d."userId" AS "driverId", ${chordToMetresSql(chord)} AS "distanceMeters"
          FROM "DriverProfiles" d
          WHERE d."isOnline" AND d.latitude IS NOT NULL
            AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
-           AND earth_box(${pickup}, q."radiusMeters") @> ${driver}
-           AND earth_distance(${pickup}, ${driver}) <= q."radiusMeters"
+           AND earth_box(${pickup}, q."radiusMeters") @> ${indexedPointSql('d.latitude', 'd.longitude')}
+           AND ${chord} <= gc_to_sec(q."radiusMeters")
            AND d."serviceTypeId" = r."serviceTypeId" AND d."userId" <> r."riderId"
            AND NOT ${busySql('d."userId"')}
            AND NOT EXISTS (SELECT 1 FROM "RideOffers" o WHERE o."driverId" = d."userId"
              AND (o.status = 'live' OR (o."rideId" = r.id AND o.status <> 'withdrawn')))
-         ORDER BY "distanceMeters", d."userId"
+         ORDER BY ${chord}, d."userId"
          LIMIT :perRide) c`,
       {
         rideIds: rides.map((ride) => ride.rideId),

@@ -2,9 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/sequelize';
 import { literal, QueryTypes, UniqueConstraintError } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { distanceSql, withinRadiusSql } from '../common/geo/earth-sql';
 import { offsetOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { type RideAction, TRANSITIONS } from './ride-lifecycle';
+import {
+  COUNT_FREE_DRIVERS_NEAR_SQL,
+  FREE_DRIVERS_NEAR_SQL,
+  OPEN_RIDES_NEAR_SQL,
+  UNDER_WAY,
+} from './nearby-sql';
 import {
   ACTIVE_STATUSES,
   ASSIGNED_STATUSES,
@@ -12,13 +17,7 @@ import {
   RideRequest,
   type RideStatus,
 } from './ride-request.model';
-import {
-  type OpenRideRow,
-  RIDE_ROUTE_COLUMNS,
-  rideColumnsSql,
-  rideViewSql,
-  type RideRow,
-} from './ride-view';
+import { type OpenRideRow, rideViewSql, type RideRow } from './ride-view';
 import type { LatLng } from '../common/geo/trip';
 
 export type NewRide = Pick<
@@ -72,21 +71,6 @@ export interface FreeDriverSearch {
   /** Positions older than this are not trusted. */
   staleSeconds: number;
 }
-
-const UNDER_WAY = ASSIGNED_STATUSES.map((status) => `'${status}'`).join(', ');
-
-/**
- * Drivers free to take a ride near a point: online, located within the staleness window, not on a
- * ride, within the radius. The partial GiST index on online drivers' positions serves the radius.
- * It lives with rides because "free" is a ride state.
- */
-const FREE_DRIVERS_NEAR = `FROM "DriverProfiles" d
-  WHERE d."isOnline" AND d.latitude IS NOT NULL
-    AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
-    AND ${withinRadiusSql('d.latitude', 'd.longitude')}
-    AND (CAST(:serviceTypeId AS INTEGER) IS NULL OR d."serviceTypeId" = :serviceTypeId)
-    AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
-      AND busy.status IN (${UNDER_WAY}))`;
 
 /** What else a transition writes besides status, its timestamp and updatedAt. */
 const EXTRA_CHANGES: Partial<Record<RideAction, string>> = {
@@ -313,29 +297,20 @@ export class RideStore {
     return updated === 0 ? undefined : this.findView(rideId);
   }
 
-  /** REQUESTED rides of one service type near a point, nearest first (GiST on REQUESTED pickups). */
+  /** REQUESTED rides of one service type near a point, nearest first, ties by id (nearby-sql). */
   findOpenRidesNear(
     point: LatLng,
     serviceTypeId: number,
     radiusKm: number,
     limit: number,
   ): Promise<OpenRideRow[]> {
-    return this.select<OpenRideRow>(
-      `SELECT ${rideColumnsSql(RIDE_ROUTE_COLUMNS)},
-         ${distanceSql('r."pickupLatitude"', 'r."pickupLongitude"')} AS "distanceMeters"
-       FROM "RideRequests" r
-       WHERE r.status = 'REQUESTED' AND r."serviceTypeId" = :serviceTypeId
-         AND ${withinRadiusSql('r."pickupLatitude"', 'r."pickupLongitude"')}
-       ORDER BY "distanceMeters", r.id
-       LIMIT :limit`,
-      {
-        latitude: point.latitude,
-        longitude: point.longitude,
-        radiusMeters: radiusKm * 1000,
-        serviceTypeId,
-        limit,
-      },
-    );
+    return this.select<OpenRideRow>(OPEN_RIDES_NEAR_SQL, {
+      latitude: point.latitude,
+      longitude: point.longitude,
+      radiusMeters: radiusKm * 1000,
+      serviceTypeId,
+      limit,
+    });
   }
 
   /** The ride a driver is on (accepted, arriving or in progress), served by the driver index. */
@@ -350,12 +325,7 @@ export class RideStore {
 
   /** The drivers a ride at this point could be offered to, nearest first. */
   findFreeDriversNear(search: FreeDriverSearch): Promise<FreeDriver[]> {
-    return this.select<FreeDriver>(
-      `SELECT d."userId", ${distanceSql('d.latitude', 'd.longitude')} AS "distanceMeters"
-       ${FREE_DRIVERS_NEAR}
-       ORDER BY "distanceMeters"`,
-      freeDriverReplacements(search),
-    );
+    return this.select<FreeDriver>(FREE_DRIVERS_NEAR_SQL, freeDriverReplacements(search));
   }
 
   /** How many drivers are free near a point, and how far the nearest is. */
@@ -363,9 +333,7 @@ export class RideStore {
     search: FreeDriverSearch,
   ): Promise<{ count: number; nearestMeters: number | null }> {
     const [row] = await this.select<{ count: number; nearestMeters: number | null }>(
-      `SELECT count(*)::int AS count,
-         min(${distanceSql('d.latitude', 'd.longitude')}) AS "nearestMeters"
-       ${FREE_DRIVERS_NEAR}`,
+      COUNT_FREE_DRIVERS_NEAR_SQL,
       freeDriverReplacements(search),
     );
     return row;

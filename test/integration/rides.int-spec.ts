@@ -1,5 +1,7 @@
+import { QueryTypes } from 'sequelize';
 import { AuthModule } from '../../src/auth/auth.module';
 import { RIDER_ROLE_ID } from '../../src/common/built-ins';
+import { OPEN_RIDES_NEAR_SQL } from '../../src/rides/nearby-sql';
 import { RideStore } from '../../src/rides/ride.store';
 import { RidesModule } from '../../src/rides/rides.module';
 import {
@@ -217,6 +219,74 @@ describe('RideStore', () => {
       expect(await stored(recent)).toMatchObject({ status: 'REQUESTED' });
       expect(await stored(taken)).toMatchObject({ status: 'ACCEPTED' });
       expect(await rides.expireUnanswered(300)).toEqual([]);
+    });
+  });
+
+  describe('findOpenRidesNear', () => {
+    // Far from every other test's rides (which stand at SF).
+    const CENTRE = { latitude: -33.92, longitude: 18.42 };
+    const at = (metres: number) => ({ pickup: north(CENTRE, metres) });
+    const open = (metres: number, serviceTypeId = 1) =>
+      rider().then((riderId) => insertRide(t, { riderId, serviceTypeId, ...at(metres) }));
+    const ids = (rows: { id: number }[]) => rows.map((row) => row.id);
+    const ride: Record<string, number> = {};
+    const tied: number[] = [];
+
+    beforeAll(async () => {
+      ride.nearest = await open(100);
+      // Five at one spot: the order among them, and who makes a short page, is by id.
+      for (let i = 0; i < 5; i += 1) tied.push(await open(800));
+      ride.far = await open(1500);
+      ride.outside = await open(2600);
+      ride.otherType = await open(50, 2);
+      ride.taken = await insertRide(t, {
+        riderId: await rider(),
+        driverId: await insertDriver(t),
+        status: 'ACCEPTED',
+        ...at(60),
+      });
+    });
+
+    it('lists REQUESTED rides of the type within the radius, nearest first, ties by id', async () => {
+      const rows = await rides.findOpenRidesNear(CENTRE, 1, 2.5, 50);
+      expect(ids(rows)).toEqual([ride.nearest, ...tied, ride.far]);
+      expect(rows[0].distanceMeters).toBeCloseTo(100, -1);
+      expect(rows[6].distanceMeters).toBeCloseTo(1500, -1);
+      expect(ids(await rides.findOpenRidesNear(CENTRE, 1, 3, 50))).toContain(ride.outside);
+    });
+
+    it('cuts a page inside a tie by id, and pages of every length agree', async () => {
+      const all = ids(await rides.findOpenRidesNear(CENTRE, 1, 2.5, 50));
+      for (let limit = 1; limit <= all.length; limit += 1) {
+        expect(ids(await rides.findOpenRidesNear(CENTRE, 1, 2.5, limit))).toEqual(
+          all.slice(0, limit),
+        );
+      }
+    });
+
+    it('lists only the type asked for, and nothing where there is nothing', async () => {
+      expect(ids(await rides.findOpenRidesNear(CENTRE, 2, 2.5, 50))).toEqual([ride.otherType]);
+      expect(await rides.findOpenRidesNear(CENTRE, 3, 2.5, 50)).toEqual([]);
+      expect(await rides.findOpenRidesNear(CENTRE, 1, 0.05, 50)).toEqual([]);
+      expect(await rides.findOpenRidesNear({ latitude: 60, longitude: 18 }, 1, 5, 50)).toEqual([]);
+    });
+
+    it('walks the (type, pickup) index nearest first rather than sorting the circle', async () => {
+      // A table this small would be read whole; forbid that to see the plan a large one gets.
+      const plan = await t.sequelize.transaction(async (transaction) => {
+        await t.sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
+        const rows = await t.sequelize.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN ${OPEN_RIDES_NEAR_SQL}`,
+          {
+            transaction,
+            type: QueryTypes.SELECT,
+            replacements: { ...CENTRE, radiusMeters: 5000, serviceTypeId: 1, limit: 20 },
+          },
+        );
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      expect(plan).toMatch(/Index Scan using "RideRequests_requested_type_pickup_gist"/);
+      expect(plan).toMatch(/Order By: \(\(ll_to_earth/);
     });
   });
 

@@ -1,0 +1,35 @@
+/**
+ * The API's geography queries (src/rides/nearby-sql.ts), the very same text with positional
+ * parameters, for the bare reference server and the EXPLAIN ANALYZE rows.
+ */
+import { COUNT_FREE_DRIVERS_NEAR_SQL, OPEN_RIDES_NEAR_SQL } from '../src/rides/nearby-sql';
+
+/** `:name` replacements as `$1`, `$2`, … in the order given (casts like `::int` untouched). */
+function positional(sql: string, names: readonly string[]): string {
+  return sql.replace(/(?<!:):(\w+)/g, (match, name: string) => {
+    const index = names.indexOf(name);
+    if (index < 0) throw new Error(`no position for :${name}`);
+    return `$${index + 1}`;
+  });
+}
+
+/** $1 latitude, $2 longitude, $3 radius in metres, $4 service type, $5 limit. */
+export const OPEN_RIDES_SQL = positional(OPEN_RIDES_NEAR_SQL, [
+  'latitude',
+  'longitude',
+  'radiusMeters',
+  'serviceTypeId',
+  'limit',
+]);
+
+/** $1 latitude, $2 longitude, $3 radius in metres, $4 service type or null, $5 stale seconds. */
+export const NEARBY_SQL = positional(COUNT_FREE_DRIVERS_NEAR_SQL, [
+  'latitude',
+  'longitude',
+  'radiusMeters',
+  'serviceTypeId',
+  'staleSeconds',
+]);
+
+/** The API's default DRIVER_LOCATION_STALE_SECONDS, which the bench leaves as it is. */
+export const STALE_SECONDS = 120;

@@ -1,0 +1,72 @@
+/**
+ * The geography queries on RideRequests and DriverProfiles, with named replacements. RideStore
+ * runs them; `npm run bench` runs the same text against a bare server and under EXPLAIN ANALYZE,
+ * so this module imports nothing with side effects.
+ */
+import {
+  chordSql,
+  chordToMetresSql,
+  distanceSql,
+  nearestFirstSql,
+  withinChordSql,
+  withinRadiusSql,
+} from '../common/geo/earth-sql';
+import { ASSIGNED_STATUSES } from '../common/ride-statuses';
+import { RIDE_ROUTE_COLUMNS, rideColumnsSql } from './ride-view';
+
+/** The statuses of a ride under way, as an SQL list. */
+export const UNDER_WAY = ASSIGNED_STATUSES.map((status) => `'${status}'`).join(', ');
+
+/**
+ * Drivers free to take a ride near a point: online, located within the staleness window, not on a
+ * ride, within the radius. The partial GiST index on online drivers' positions serves the radius.
+ * It lives with rides because "free" is a ride state.
+ */
+const FREE_DRIVERS_NEAR = `FROM "DriverProfiles" d
+  WHERE d."isOnline" AND d.latitude IS NOT NULL
+    AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
+    AND ${withinRadiusSql('d.latitude', 'd.longitude')}
+    AND (CAST(:serviceTypeId AS INTEGER) IS NULL OR d."serviceTypeId" = :serviceTypeId)
+    AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
+      AND busy.status IN (${UNDER_WAY}))`;
+
+/**
+ * Free drivers near `(:latitude, :longitude)` within `:radiusMeters`, nearest first
+ * (`:serviceTypeId` or null, `:staleSeconds`).
+ */
+export const FREE_DRIVERS_NEAR_SQL = `SELECT d."userId",
+    ${distanceSql('d.latitude', 'd.longitude')} AS "distanceMeters"
+  ${FREE_DRIVERS_NEAR}
+  ORDER BY ${chordSql('d.latitude', 'd.longitude')}`;
+
+/** How many drivers are free there, and how far the nearest is (the same replacements). */
+export const COUNT_FREE_DRIVERS_NEAR_SQL = `SELECT count(*)::int AS count,
+    ${chordToMetresSql(`min(${chordSql('d.latitude', 'd.longitude')})`)} AS "nearestMeters"
+  ${FREE_DRIVERS_NEAR}`;
+
+const PICKUP = ['r."pickupLatitude"', 'r."pickupLongitude"'] as const;
+const OPEN = `r.status = 'REQUESTED' AND r."serviceTypeId" = :serviceTypeId`;
+
+/**
+ * REQUESTED rides of `:serviceTypeId` within `:radiusMeters` of `(:latitude, :longitude)`,
+ * nearest first, ties by id, at most `:limit`. Rather than read and sort every open ride in the
+ * circle (hundreds in a busy city), two short scans of the (type, pickup) GiST index: a
+ * nearest-first scan of the type's rides stops after `limit` of them, which says how far the
+ * page reaches; then the rides within that reach (ties included, so the order by id stays exact)
+ * are read and sorted. The first scan has no box on purpose: with one, PostgreSQL may prefer
+ * reading the whole box and sorting it, the very cost this avoids; without one it can only walk
+ * the index in distance order, and stops after at most `limit` rides of the type.
+ */
+export const OPEN_RIDES_NEAR_SQL = `WITH nearest AS (
+    SELECT ${chordSql(...PICKUP)} AS chord
+    FROM "RideRequests" r
+    WHERE ${OPEN}
+    ORDER BY ${nearestFirstSql(...PICKUP)}
+    LIMIT :limit
+  ), reach AS (SELECT max(chord) AS chord FROM nearest WHERE chord <= gc_to_sec(:radiusMeters))
+  SELECT ${rideColumnsSql(RIDE_ROUTE_COLUMNS)},
+    ${distanceSql(...PICKUP)} AS "distanceMeters"
+  FROM "RideRequests" r
+  WHERE ${OPEN} AND ${withinChordSql(...PICKUP, '(SELECT chord FROM reach)')}
+  ORDER BY ${chordSql(...PICKUP)}, r.id
+  LIMIT :limit`;
