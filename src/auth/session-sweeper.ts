@@ -2,7 +2,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PeriodicJob } from '../common/jobs/periodic-job';
@@ -14,7 +14,7 @@ import { SessionsService } from './sessions.service';
  * outlives it by more than one interval. Each instance runs it; the statement is idempotent.
  */
 @Injectable()
-export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SessionSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SessionSweeper.name);
   private readonly intervalSeconds: number;
   private readonly job: PeriodicJob;
@@ -34,7 +34,9 @@ export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShut
     if (this.intervalSeconds > 0) this.job.start(this.intervalSeconds * 1000);
   }
 
-  onApplicationShutdown(): Promise<void> {
+  // Before the database module closes its pool (on application shutdown), so no run meets a
+  // closed pool.
+  beforeApplicationShutdown(): Promise<void> {
     return this.job.stop();
   }
 

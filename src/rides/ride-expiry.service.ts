@@ -2,7 +2,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PeriodicJob } from '../common/jobs/periodic-job';
@@ -14,7 +14,7 @@ import { RidesService } from './rides.service';
  * instance runs it; the single conditional write makes that safe.
  */
 @Injectable()
-export class RideExpiryService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RideExpiryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RideExpiryService.name);
   private readonly config: RidesConfig;
   private readonly job: PeriodicJob;
@@ -34,7 +34,9 @@ export class RideExpiryService implements OnApplicationBootstrap, OnApplicationS
     this.job.start(this.config.expiryCheckSeconds * 1000);
   }
 
-  onApplicationShutdown(): Promise<void> {
+  // Before the database module closes its pool (on application shutdown), so no run meets a
+  // closed pool.
+  beforeApplicationShutdown(): Promise<void> {
     return this.job.stop();
   }
 

@@ -1,3 +1,6 @@
+import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
+import { QueryTypes } from 'sequelize';
 import { AuthModule } from '../../src/auth/auth.module';
 import type { Caller } from '../../src/common/auth/auth.decorators';
 import { RIDER_ROLE_ID } from '../../src/common/built-ins';
@@ -13,6 +16,8 @@ import {
   insertUser,
   type ModuleTest,
 } from '../support/nest-db';
+import { createTestApp } from '../support/app';
+import { waitUntil } from '../support/load';
 
 /**
  * Ranked dispatch on a real database with a controlled clock: each run of the dispatcher is given
@@ -393,5 +398,42 @@ describe('ranked dispatch of a window', () => {
     const rideB = await rideAt(b);
     await dispatcher.run({ now: at(0) });
     expect({ a: await live(rideA), b: await live(rideB) }).toEqual({ a: [y], b: [x] });
+  });
+});
+
+describe('the dispatch loop at shutdown', () => {
+  it('lets a run under way finish on an open pool before the database closes, logging no error', async () => {
+    // The whole app, so its modules shut down in the order they do in production.
+    const api = await createTestApp({ DISPATCH_TICK_MS: '10' });
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    const blocker = new Client({ connectionString: api.database.url });
+    try {
+      await blocker.connect();
+      // Hold the offers table so the next run stops on its first statement, under way at close.
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE "RideOffers" IN ACCESS EXCLUSIVE MODE');
+      await waitUntil(
+        'a dispatch run waiting on the lock',
+        async () => {
+          // Not on the blocker: within its transaction, pg_stat_activity stays as first read.
+          const [row] = await api.sequelize.query<{ waiting: number }>(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            { type: QueryTypes.SELECT },
+          );
+          return row.waiting > 0;
+        },
+        10_000,
+      );
+      const closed = api.close();
+      // Close is now waiting for that run; let it go on.
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+      await closed;
+      expect(errors.mock.calls.map((call) => String(call[0]))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+      await blocker.end().catch(() => undefined);
+    }
   });
 });

@@ -2,7 +2,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PeriodicJob } from '../../common/jobs/periodic-job';
@@ -16,7 +16,7 @@ import { Dispatcher } from './dispatcher';
  * Claims in the database (see Dispatcher) make concurrent processes safe.
  */
 @Injectable()
-export class DispatchLoop implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DispatchLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DispatchLoop.name);
   private readonly config: DispatchConfig;
   private readonly job: PeriodicJob;
@@ -37,7 +37,9 @@ export class DispatchLoop implements OnApplicationBootstrap, OnApplicationShutdo
     this.job.start(windowMs > 0 ? windowMs : tickMs);
   }
 
-  onApplicationShutdown(): Promise<void> {
+  // Before the database module closes its pool (on application shutdown), so no run meets a
+  // closed pool.
+  beforeApplicationShutdown(): Promise<void> {
     return this.job.stop();
   }
 }
