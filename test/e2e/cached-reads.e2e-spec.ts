@@ -1,8 +1,15 @@
-import { bearer, createDriver, createRider, uniqueUsername } from '../support/accounts';
+import {
+  bearer,
+  createDriver,
+  createRider,
+  login,
+  PASSWORD,
+  uniqueUsername,
+} from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
 
 /**
- * Service types, which of them have a driver online, and accounts are kept in memory. A change through this process shows at once; a
+ * Service types, which of them have a driver online, accounts and the role list are kept in memory. A change through this process shows at once; a
  * change anywhere else (another API process, an operator's psql) within a second, announced by
  * the database.
  */
@@ -115,6 +122,107 @@ describe('accounts', () => {
       replacements: { id: rider.id, renamed },
     });
     await eventually(async () => (await username(rider)) === renamed, 1_000);
+  });
+});
+
+describe('roles', () => {
+  interface ListedRole {
+    id: number;
+    name: string;
+    userCount: number;
+  }
+
+  const listed = async (id: number): Promise<ListedRole | undefined> => {
+    const response = await t.admin.get('/api/roles').query({ limit: 100 }).expect(200);
+    return (response.body.data as ListedRole[]).find((role) => role.id === id);
+  };
+
+  const newRole = async (): Promise<number> =>
+    (
+      await t.admin
+        .post('/api/roles')
+        .send({ name: uniqueUsername('team') })
+        .expect(201)
+    ).body.id as number;
+
+  const newMember = async (roleId: number): Promise<number> =>
+    (
+      await t.admin
+        .post('/api/users')
+        .send({ username: uniqueUsername('member'), password: PASSWORD, roleId })
+        .expect(201)
+    ).body.id as number;
+
+  it("shows an admin's change at once", async () => {
+    await listed(1);
+    const role = await newRole();
+    expect(await listed(role)).toMatchObject({ userCount: 0 });
+    const member = await newMember(role);
+    expect(await listed(role)).toMatchObject({ userCount: 1 });
+    const renamed = uniqueUsername('renamed');
+    await t.admin.patch(`/api/roles/${role}`).send({ name: renamed }).expect(200);
+    expect(await listed(role)).toMatchObject({ name: renamed, userCount: 1 });
+    await t.admin.patch(`/api/users/${member}`).send({ roleId: 1 }).expect(200);
+    expect(await listed(role)).toMatchObject({ userCount: 0 });
+    await t.admin.delete(`/api/roles/${role}`).expect(204);
+    expect(await listed(role)).toBeUndefined();
+  });
+
+  it('counts a rider who signs up at once', async () => {
+    const before = (await listed(1))!.userCount;
+    await createRider(t);
+    expect(await listed(1)).toMatchObject({ userCount: before + 1 });
+  });
+
+  it('shows changes made elsewhere within a second', async () => {
+    await listed(1);
+    const [[{ id: role }]] = (await t.sequelize.query(
+      `INSERT INTO "Roles" (name, "createdAt", "updatedAt") VALUES (:name, now(), now()) RETURNING id`,
+      { replacements: { name: uniqueUsername('team') } },
+    )) as [{ id: number }[], unknown];
+    await eventually(async () => (await listed(role)) !== undefined, 1_000);
+    await t.sequelize.query(
+      `INSERT INTO "Users" (username, password, "roleId", "createdAt", "updatedAt")
+       VALUES (:username, '!', :role, now(), now())`,
+      { replacements: { username: uniqueUsername('member'), role } },
+    );
+    await eventually(async () => (await listed(role))?.userCount === 1, 1_000);
+    await t.sequelize.query(`UPDATE "Roles" SET name = 'renamed elsewhere' WHERE id = :role`, {
+      replacements: { role },
+    });
+    await eventually(async () => (await listed(role))?.name === 'renamed elsewhere', 1_000);
+    await t.sequelize.query(`DELETE FROM "Users" WHERE "roleId" = :role`, {
+      replacements: { role },
+    });
+    await eventually(async () => (await listed(role))?.userCount === 0, 1_000);
+    await t.sequelize.query(`DELETE FROM "Roles" WHERE id = :role`, { replacements: { role } });
+    await eventually(async () => (await listed(role)) === undefined, 1_000);
+  });
+
+  it('refuses the role list to an admin demoted by an admin at once', async () => {
+    const other = await newMember(3);
+    const account = await login(
+      t,
+      (await t.admin.get(`/api/users/${other}`).expect(200)).body.username,
+    );
+    const roles = () => t.http.get('/api/roles').set('Authorization', bearer(account));
+    await roles().expect(200);
+    await t.admin.patch(`/api/users/${other}`).send({ roleId: 1 }).expect(200);
+    await roles().expect(403);
+  });
+
+  it('refuses the role list to an admin demoted elsewhere within a second', async () => {
+    const other = await newMember(3);
+    const account = await login(
+      t,
+      (await t.admin.get(`/api/users/${other}`).expect(200)).body.username,
+    );
+    const roles = () => t.http.get('/api/roles').set('Authorization', bearer(account));
+    await roles().expect(200);
+    await t.sequelize.query(`UPDATE "Users" SET "roleId" = 1 WHERE id = :id`, {
+      replacements: { id: other },
+    });
+    await eventually(async () => (await roles()).status === 403, 1_000);
   });
 });
 
