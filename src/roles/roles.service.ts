@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { BUILT_IN_ROLE_IDS } from '../common/built-ins';
 import { isStillReferenced } from '../common/errors/database-errors';
 import { conflict, notFound } from '../common/errors/domain-error';
-import { pageOf, type Page, type PaginationQueryDto } from '../common/pagination/pagination.dto';
+import { pageOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { ChangeFeed } from '../database/change-feed';
 import { ReadThroughCache } from '../database/read-through-cache';
 import { UsersService } from '../users/users.service';
@@ -30,7 +30,8 @@ const MAX_CACHED_PAGES = 64;
  */
 @Injectable()
 export class RolesService {
-  private readonly pages: ReadThroughCache<string, Page<RoleDto>>;
+  /** Pages as they are sent: serialised once per change, not once per request. */
+  private readonly pages: ReadThroughCache<string, string>;
 
   constructor(
     private readonly roles: RoleStore,
@@ -45,10 +46,11 @@ export class RolesService {
     });
   }
 
-  async list(query: PaginationQueryDto): Promise<Page<RoleDto>> {
+  /** A page of roles as JSON, the same bytes as the page itself would be serialised to. */
+  async listJson(query: PaginationQueryDto): Promise<string> {
     const page = await this.pages.get(`${query.page}:${query.limit}`, async () => {
       const { rows, total } = await this.roles.page(query);
-      return pageOf(rows.map(toRoleDto), total, query);
+      return JSON.stringify(pageOf(rows.map(toRoleDto), total, query));
     });
     return page!;
   }

@@ -46,6 +46,18 @@ describe('service types', () => {
     expect(await typeNames()).toContain('SwiftRide SUV');
   });
 
+  it('sends the list as the same bytes and content type as each type sent on its own', async () => {
+    const list = await t.http.get('/api/service-types').expect(200);
+    const ids = (list.body as { id: number }[]).map((type) => type.id);
+    expect(ids.length).toBeGreaterThan(0);
+    const each = await Promise.all(
+      ids.map((id) => t.http.get(`/api/service-types/${id}`).expect(200)),
+    );
+    expect(list.text).toBe(`[${each.map((one) => one.text).join(',')}]`);
+    expect(list.headers['content-type']).toBe(each[0].headers['content-type']);
+    expect(list.headers['content-length']).toBe(String(Buffer.byteLength(list.text)));
+  });
+
   it('shows a change made elsewhere within a second', async () => {
     expect(await typeNames()).toContain('SwiftRide Black');
     await t.sequelize.query(`UPDATE "ServiceTypes" SET "isActive" = false WHERE id = 3`);
@@ -152,6 +164,15 @@ describe('roles', () => {
         .send({ username: uniqueUsername('member'), password: PASSWORD, roleId })
         .expect(201)
     ).body.id as number;
+
+  it('sends a page as the same bytes and content type as the page serialised anew', async () => {
+    await newRole();
+    const page = await t.admin.get('/api/roles').query({ limit: 2, page: 2 }).expect(200);
+    expect(page.body.meta).toMatchObject({ page: 2, limit: 2 });
+    expect(page.text).toBe(JSON.stringify(page.body));
+    const one = await t.admin.get('/api/roles/1').expect(200);
+    expect(page.headers['content-type']).toBe(one.headers['content-type']);
+  });
 
   it("shows an admin's change at once", async () => {
     await listed(1);
