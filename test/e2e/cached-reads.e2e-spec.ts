@@ -126,6 +126,28 @@ describe('accounts', () => {
     expect(await username(rider)).toBe(renamed);
   });
 
+  const profileOf = async (account: { accessToken: string }) =>
+    (await t.http.get('/api/auth/me').set('Authorization', bearer(account)).expect(200)).body
+      .profile as { licensePlate: string } | null;
+
+  it("shows a driver's profile from the moment they sign up", async () => {
+    const driver = await createDriver(t);
+    expect(await profileOf(driver)).toMatchObject({ licensePlate: expect.any(String) });
+  });
+
+  it('shows a driver profile added elsewhere within a second', async () => {
+    const rider = await createRider(t);
+    expect(await profileOf(rider)).toBeNull();
+    expect(await profileOf(rider)).toBeNull();
+    const plate = uniqueUsername('P');
+    await t.sequelize.query(
+      `INSERT INTO "DriverProfiles" ("userId", make, model, "licensePlate", "createdAt", "updatedAt")
+       VALUES (:id, 'Toyota', 'Prius', :plate, now(), now())`,
+      { replacements: { id: rider.id, plate } },
+    );
+    await eventually(async () => (await profileOf(rider))?.licensePlate === plate, 1_000);
+  });
+
   it('shows a username changed elsewhere within a second', async () => {
     const rider = await createRider(t);
     await username(rider);
