@@ -19,6 +19,9 @@ export interface AccessTokenPayload {
  */
 export const CLOCK_LEEWAY_SECONDS = 30;
 
+/** Verified access tokens remembered at most (a client sends the same one until it expires). */
+const MAX_REMEMBERED_TOKENS = 10_000;
+
 /** Access tokens (JWT, HS256 only) and opaque refresh tokens with their stored digests. */
 @Injectable()
 export class TokenService {
@@ -29,6 +32,12 @@ export class TokenService {
    * authenticated request, and most of a login's work outside the password hash.
    */
   private readonly key: KeyObject;
+  /**
+   * Tokens whose signature and claims have been checked, with their payloads: the same string
+   * again needs only its lifetime checked against the clock. jsonwebtoken's parsing and checks
+   * cost as much as the rest of an authenticated read from memory.
+   */
+  private readonly verified = new Map<string, AccessTokenPayload>();
 
   constructor(
     private readonly jwt: JwtService,
@@ -51,6 +60,18 @@ export class TokenService {
 
   /** The payload of a valid, unexpired HS256 token signed by us; undefined for anything else. */
   async verifyAccessToken(token: string): Promise<AccessTokenPayload | undefined> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (this.isUnexpired(known) && this.isWithinLifetime(known)) return known;
+      this.verified.delete(token);
+      return undefined;
+    }
+    const payload = await this.verifyAnew(token);
+    if (payload) this.remember(token, payload);
+    return payload;
+  }
+
+  private async verifyAnew(token: string): Promise<AccessTokenPayload | undefined> {
     try {
       const payload = await this.jwt.verifyAsync<AccessTokenPayload>(token, {
         secret: this.key as never,
@@ -66,6 +87,19 @@ export class TokenService {
     } catch {
       return undefined;
     }
+  }
+
+  private remember(token: string, payload: AccessTokenPayload): void {
+    if (this.verified.size >= MAX_REMEMBERED_TOKENS) {
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, payload);
+  }
+
+  /** jsonwebtoken's own expiry check: refused from the second `exp` names. */
+  private isUnexpired(payload: AccessTokenPayload): boolean {
+    return Math.floor(Date.now() / 1000) < payload.exp;
   }
 
   /**

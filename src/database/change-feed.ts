@@ -46,6 +46,14 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * A change this process has just committed, heard by its own listeners at once; the database
+   * announces it to every process (this one too) a moment later.
+   */
+  announce(change: Change): void {
+    this.emit(change);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     await this.connect();
   }

@@ -5,12 +5,15 @@ import type { Sequelize } from 'sequelize-typescript';
 import { DEFAULT_SERVICE_TYPE } from '../common/built-ins';
 import { conflict, notFound } from '../common/errors/domain-error';
 import { definedFields } from '../common/http/defined';
+import { ChangeFeed } from '../database/change-feed';
+import { ReadThroughCache } from '../database/read-through-cache';
 import { ServiceTypesService } from '../service-types/service-types.service';
 import type { LatLng } from '../common/geo/trip';
 import {
   type DriverPosition,
   DriverProfileStore,
   type NewDriverProfile,
+  type RatedDriverProfile,
   type RecordedLocation,
 } from './driver-profile.store';
 import { DriverStanding } from './driver-standing';
@@ -19,21 +22,44 @@ import { toDriverProfileDto } from './drivers.mapper';
 
 const noProfile = (userId: number) => notFound('Driver profile of user', userId);
 
+/** Users remembered as having no profile at most; each is a few dozen bytes. */
+const MAX_PROFILELESS = 50_000;
+
 /** Driver profiles: vehicles, service types and the online flag. */
 @Injectable()
 export class DriversService {
+  /**
+   * Users known to have no profile (riders, admins), so that /auth/me, read on every app start,
+   * reads no table for them. A profile is only ever added with its user, so an entry goes stale
+   * only when a profile is inserted some other way (psql): the database announces every insert
+   * into DriverProfiles, and all entries are dropped. A driver's profile itself is not kept: its
+   * position and rating change without being announced.
+   */
+  private readonly profileless: ReadThroughCache<number, true>;
+
   constructor(
     private readonly profiles: DriverProfileStore,
     private readonly serviceTypes: ServiceTypesService,
     @InjectConnection() private readonly sequelize: Sequelize,
+    feed: ChangeFeed,
     // Provided by the rides feature; absent only where drivers are assembled without it (tests).
     @Optional() private readonly standing?: DriverStanding,
-  ) {}
+  ) {
+    this.profileless = new ReadThroughCache(feed, MAX_PROFILELESS);
+    feed.subscribe((change) => {
+      if (change === 'reset' || change.table === 'DriverProfiles') this.profileless.forget();
+    });
+  }
 
   /** Undefined for users who are not drivers. */
   async findProfile(userId: number): Promise<DriverProfileDto | undefined> {
-    const profile = await this.profiles.findRated(userId);
-    if (!profile) return undefined;
+    let profile: RatedDriverProfile | undefined;
+    // Only the absence of a profile is kept; a profile found is used once, as read.
+    const none = await this.profileless.get(userId, async () => {
+      profile = await this.profiles.findRated(userId);
+      return profile ? undefined : true;
+    });
+    if (none || !profile) return undefined;
     return toDriverProfileDto(profile, await this.serviceTypes.findById(profile.serviceTypeId));
   }
 
@@ -80,6 +106,7 @@ export class DriversService {
     const serviceTypeId = profile.serviceTypeId ?? DEFAULT_SERVICE_TYPE.id;
     await this.serviceTypes.assertActive(serviceTypeId, transaction);
     await this.profiles.insert({ ...profile, serviceTypeId }, transaction);
+    transaction.afterCommit(() => this.profileless.forget(profile.userId));
   }
 
   async setOnline(userId: number, isOnline: boolean): Promise<void> {

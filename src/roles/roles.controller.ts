@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -9,6 +20,7 @@ import {
 } from '@nestjs/swagger';
 import { Roles } from '../common/auth/auth.decorators';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { JSON_CONTENT_TYPE } from '../common/http/json-body';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { RoleDetailDto, RoleDto, RolePageDto, SaveRoleDto } from './dto/role.dto';
@@ -26,8 +38,10 @@ export class RolesController {
   @ApiOperation({ summary: 'List roles, each with its number of users' })
   @ApiOkResponse({ type: RolePageDto })
   @ApiErrors(400)
-  list(@Query() query: PaginationQueryDto): Promise<RolePageDto> {
-    return this.roles.list(query);
+  // Sent as serialised once per change (see RolesService.listJson).
+  @Header('Content-Type', JSON_CONTENT_TYPE)
+  list(@Query() query: PaginationQueryDto): Promise<string> {
+    return this.roles.listJson(query);
   }
 
   @Get(':id')

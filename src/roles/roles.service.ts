@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { BUILT_IN_ROLE_IDS } from '../common/built-ins';
 import { isStillReferenced } from '../common/errors/database-errors';
 import { conflict, notFound } from '../common/errors/domain-error';
-import { pageOf, type Page, type PaginationQueryDto } from '../common/pagination/pagination.dto';
+import { pageOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
+import { ChangeFeed } from '../database/change-feed';
+import { ReadThroughCache } from '../database/read-through-cache';
 import { UsersService } from '../users/users.service';
 import type { RoleDetailDto, RoleDto, SaveRoleDto } from './dto/role.dto';
 import { RoleStore, type RoleWithCount } from './role.store';
@@ -17,16 +19,40 @@ function toRoleDto(role: RoleWithCount): RoleDto {
   };
 }
 
+/** Pages of the role list kept at most (by page and size; clients ask for a few). */
+const MAX_CACHED_PAGES = 64;
+
+/**
+ * Roles and how many users each has. Pages of the list are kept in memory while the database's
+ * change feed is live, dropped when any role changes or any user is added, changed or removed:
+ * here at once (a role by this service, a user as UsersService announces it), on other processes
+ * when the database announces it.
+ */
 @Injectable()
 export class RolesService {
+  /** Pages as they are sent: serialised once per change, not once per request. */
+  private readonly pages: ReadThroughCache<string, string>;
+
   constructor(
     private readonly roles: RoleStore,
     private readonly users: UsersService,
-  ) {}
+    feed: ChangeFeed,
+  ) {
+    this.pages = new ReadThroughCache(feed, MAX_CACHED_PAGES);
+    feed.subscribe((change) => {
+      if (change === 'reset' || change.table === 'Roles' || change.table === 'Users') {
+        this.pages.forget();
+      }
+    });
+  }
 
-  async list(query: PaginationQueryDto): Promise<Page<RoleDto>> {
-    const { rows, total } = await this.roles.page(query);
-    return pageOf(rows.map(toRoleDto), total, query);
+  /** A page of roles as JSON, the same bytes as the page itself would be serialised to. */
+  async listJson(query: PaginationQueryDto): Promise<string> {
+    const page = await this.pages.get(`${query.page}:${query.limit}`, async () => {
+      const { rows, total } = await this.roles.page(query);
+      return JSON.stringify(pageOf(rows.map(toRoleDto), total, query));
+    });
+    return page!;
   }
 
   async findById(id: number, usersPage: PaginationQueryDto): Promise<RoleDetailDto> {
@@ -35,12 +61,15 @@ export class RolesService {
   }
 
   async create(dto: SaveRoleDto): Promise<RoleDto> {
-    return this.findWithCount(await this.roles.insert(dto.name));
+    const id = await this.roles.insert(dto.name);
+    this.pages.forget();
+    return this.findWithCount(id);
   }
 
   async rename(id: number, dto: SaveRoleDto): Promise<RoleDto> {
     this.refuseBuiltIn(id, 'renamed');
     if (!(await this.roles.rename(id, dto.name))) throw notFound('Role', id);
+    this.pages.forget();
     this.users.forgetCallers();
     return this.findWithCount(id);
   }
@@ -49,7 +78,9 @@ export class RolesService {
   async remove(id: number): Promise<void> {
     this.refuseBuiltIn(id, 'deleted');
     try {
-      if (!(await this.roles.delete(id))) throw notFound('Role', id);
+      const deleted = await this.roles.delete(id);
+      this.pages.forget();
+      if (!deleted) throw notFound('Role', id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;
       const holders = await this.users.countWithRole(id);

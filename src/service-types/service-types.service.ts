@@ -47,6 +47,8 @@ const RATE_FIELDS: RateField[] = ['baseFare', 'perMileRate', 'perMinuteRate'];
 @Injectable()
 export class ServiceTypesService {
   private readonly cache: ReadThroughCache<'all', ServiceTypeDto[]>;
+  /** The public list as it is sent: serialised once per change, not once per request. */
+  private readonly activeJson: ReadThroughCache<'active', string>;
   private readonly available: ReadThroughCache<'available', ServiceTypeDto[]>;
   private readonly tripModel: TripModel;
 
@@ -58,15 +60,21 @@ export class ServiceTypesService {
   ) {
     this.tripModel = config.getOrThrow<RidesConfig>('rides');
     this.cache = new ReadThroughCache(feed, 1);
+    this.activeJson = new ReadThroughCache(feed, 1);
     this.available = new ReadThroughCache(feed, 1);
     feed.subscribe((change) => {
       if (change === 'reset' || change.table === 'ServiceTypes') {
-        this.cache.forget();
-        this.available.forget();
+        this.forgetTypes();
       } else if (change.table === 'DriverProfiles') {
         this.available.forget();
       }
     });
+  }
+
+  private forgetTypes(): void {
+    this.cache.forget();
+    this.activeJson.forget();
+    this.available.forget();
   }
 
   /** After a driver went on or off duty or changed type, once that has committed. */
@@ -84,6 +92,14 @@ export class ServiceTypesService {
 
   async listActive(): Promise<ServiceTypeDto[]> {
     return (await this.all()).filter((type) => type.isActive);
+  }
+
+  /** listActive as JSON, the same bytes as the list itself would be serialised to. */
+  async listActiveJson(): Promise<string> {
+    const json = await this.activeJson.get('active', async () =>
+      JSON.stringify(await this.listActive()),
+    );
+    return json ?? '[]';
   }
 
   async listAvailable(): Promise<ServiceTypeDto[]> {
@@ -142,8 +158,7 @@ export class ServiceTypesService {
   async create(dto: CreateServiceTypeDto): Promise<ServiceTypeDto> {
     this.assertEveryFareFits(dto, RATE_FIELDS);
     const type = await this.types.insert(dto);
-    this.cache.forget();
-    this.available.forget();
+    this.forgetTypes();
     return toServiceTypeDto(type);
   }
 
@@ -164,8 +179,7 @@ export class ServiceTypesService {
         }
         await this.types.update(id, changes, transaction);
       });
-      this.cache.forget();
-      this.available.forget();
+      this.forgetTypes();
     }
     return this.findById(id);
   }
@@ -198,8 +212,7 @@ export class ServiceTypesService {
   async remove(id: number): Promise<void> {
     try {
       const deleted = await this.types.delete(id);
-      this.cache.forget();
-      this.available.forget();
+      this.forgetTypes();
       if (!deleted) throw notFound('Service type', id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;

@@ -43,12 +43,13 @@ export class UsersService {
     private readonly sessions: LoginSessions,
     private readonly hasher: PasswordHasher,
     @InjectConnection() private readonly sequelize: Sequelize,
-    feed: ChangeFeed,
+    private readonly feed: ChangeFeed,
   ) {
     this.accounts = new ReadThroughCache(feed, MAX_CACHED_ACCOUNTS);
     feed.subscribe((change) => {
       if (change === 'reset' || change.table === 'Roles') this.accounts.forget();
-      else if (change.table === 'Users') this.accounts.forget(change.id);
+      // `Users` with no id: accounts were added, and none of them can be in memory yet.
+      else if (change.table === 'Users' && change.id !== undefined) this.accounts.forget(change.id);
     });
   }
 
@@ -106,14 +107,23 @@ export class UsersService {
 
   /** A new account with an already hashed password, in the caller's transaction. */
   insert(user: NewUser, transaction: Transaction): Promise<number> {
+    transaction.afterCommit(() => this.announce());
     return this.users.insert(user, transaction);
+  }
+
+  /**
+   * An account added (no id), changed or removed, once committed: heard here at once (this
+   * process's accounts, and the role list's counts), and by the other processes from the database.
+   */
+  private announce(id?: number): void {
+    this.feed.announce(id === undefined ? { table: 'Users' } : { table: 'Users', id });
   }
 
   /** Replaces a hash from the original server once its password has proved right. */
   async replacePasswordHash(id: number, password: string): Promise<void> {
     await this.users.update(id, { password: await this.hasher.hash(password) });
     // Its updatedAt moved.
-    this.accounts.forget(id);
+    this.announce(id);
   }
 
   /** Uniqueness of the username (any letter case) is settled by the database's unique index. */
@@ -123,6 +133,7 @@ export class UsersService {
       password: await this.hasher.hash(dto.password),
       roleId: dto.roleId,
     });
+    this.announce();
     return this.findById(id);
   }
 
@@ -147,7 +158,7 @@ export class UsersService {
         if (changes.password) await this.sessions.endAllFor(id, 'password_changed', transaction);
       });
       // Once committed: an account read before then must not outlive the change.
-      this.accounts.forget(id);
+      this.announce(id);
     }
     return this.findById(id);
   }
@@ -178,7 +189,7 @@ export class UsersService {
         await this.drivers.standDown(id, transaction);
         if (!(await this.users.delete(id, transaction))) throw notFound('User', id);
       });
-      this.accounts.forget(id);
+      this.announce(id);
     } catch (error) {
       if (!isStillReferenced(error)) throw error;
       throw conflict(`User ${id} has rides on record and cannot be deleted`);

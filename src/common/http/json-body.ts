@@ -5,6 +5,9 @@ import { errorBody } from '../errors/error-response';
 import { REQUEST_ID_HEADER } from '../logging/request-context';
 import { builtInKeys } from './built-in-keys';
 
+/** What Fastify names a JSON body it serialises; routes that send JSON already serialised name it too. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /** Deeper JSON than any request of this API needs; deeper input would only exhaust the stack later. */
 export const MAX_JSON_DEPTH = 32;
 
