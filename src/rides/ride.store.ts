@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/sequelize';
 import { literal, QueryTypes, UniqueConstraintError } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
+import { PreparedStatements } from '../database/prepared-statements';
 import { distanceSql, withinRadiusSql } from '../common/geo/earth-sql';
 import { offsetOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { type RideAction, TRANSITIONS } from './ride-lifecycle';
@@ -73,7 +74,11 @@ export interface FreeDriverSearch {
   staleSeconds: number;
 }
 
-const UNDER_WAY = ASSIGNED_STATUSES.map((status) => `'${status}'`).join(', ');
+/** Statuses as an SQL list: constants of the state machine, written into the statement's text. */
+const statusList = (statuses: readonly RideStatus[]) =>
+  statuses.map((status) => `'${status}'`).join(', ');
+
+const UNDER_WAY = statusList(ASSIGNED_STATUSES);
 
 /**
  * Drivers free to take a ride near a point: online, located within the staleness window, not on a
@@ -149,6 +154,7 @@ export class RideStore {
   constructor(
     @InjectModel(RideRequest) private readonly rides: typeof RideRequest,
     @InjectConnection() private readonly sequelize: Sequelize,
+    private readonly statements: PreparedStatements,
   ) {}
 
   /**
@@ -158,7 +164,7 @@ export class RideStore {
   async insertRequested(ride: NewRide): Promise<RideRow | undefined> {
     const columns = Object.keys(ride) as (keyof NewRide)[];
     try {
-      const [row] = await this.select<RideRow>(
+      const [row] = await this.statements.rows<RideRow>(
         `WITH created AS (
            INSERT INTO "RideRequests" (${columns.map((column) => `"${column}"`).join(', ')},
              "createdAt", "updatedAt")
@@ -185,7 +191,7 @@ export class RideStore {
   }
 
   async findState(rideId: number): Promise<RideState | undefined> {
-    const [row] = await this.select<RideState>(
+    const [row] = await this.statements.rows<RideState>(
       `SELECT id, status, "riderId", "driverId", "serviceTypeId" FROM "RideRequests" WHERE id = :rideId`,
       { rideId },
     );
@@ -194,10 +200,11 @@ export class RideStore {
 
   /** A rider's active ride, or the ride a driver is on. */
   async findActive(userId: number, asDriver: boolean): Promise<RideRow | undefined> {
-    const [row] = await this.select<RideRow>(
+    const [row] = await this.statements.rows<RideRow>(
       `${rideViewSql('"RideRequests"')}
-       WHERE r."${asDriver ? 'driverId' : 'riderId'}" = :userId AND r.status IN (:statuses)`,
-      { userId, statuses: asDriver ? ASSIGNED_STATUSES : ACTIVE_STATUSES },
+       WHERE r."${asDriver ? 'driverId' : 'riderId'}" = :userId
+         AND r.status IN (${statusList(asDriver ? ASSIGNED_STATUSES : ACTIVE_STATUSES)})`,
+      { userId },
     );
     return row;
   }
@@ -253,23 +260,17 @@ export class RideStore {
         : CALLER_PREDICATE[caller.as];
     const canceller: Canceller = caller.as;
     try {
-      const [row] = await this.select<RideRow>(
+      const [row] = await this.statements.rows<RideRow>(
         `WITH changed AS (
            UPDATE "RideRequests" r
-             SET status = :to, "${transition.stamp}" = clock_timestamp(), "updatedAt" = clock_timestamp()
+             SET status = '${transition.to}', "${transition.stamp}" = clock_timestamp(),
+               "updatedAt" = clock_timestamp()
              ${EXTRA_CHANGES[action] ? `, ${EXTRA_CHANGES[action]}` : ''}
-           WHERE r.id = :rideId AND r.status IN (:from) ${predicate}
+           WHERE r.id = :rideId AND r.status IN (${statusList(transition.from)}) ${predicate}
            RETURNING r.*)
          ${OFFER_CHANGES[action] ?? ''}
          ${rideViewSql('changed')}`,
-        {
-          rideId,
-          to: transition.to,
-          from: transition.from,
-          callerId: caller.userId,
-          canceller,
-          reason: details.reason ?? null,
-        },
+        { rideId, callerId: caller.userId, canceller, reason: details.reason ?? null },
       );
       return row;
     } catch (error) {
@@ -350,11 +351,12 @@ export class RideStore {
 
   /** The drivers a ride at this point could be offered to, nearest first. */
   findFreeDriversNear(search: FreeDriverSearch): Promise<FreeDriver[]> {
-    return this.select<FreeDriver>(
+    return this.statements.rows<FreeDriver>(
       `SELECT d."userId", ${distanceSql('d.latitude', 'd.longitude')} AS "distanceMeters"
        ${FREE_DRIVERS_NEAR}
        ORDER BY "distanceMeters"`,
       freeDriverReplacements(search),
+      'read',
     );
   }
 
