@@ -3,7 +3,7 @@ import { InjectConnection, InjectModel } from '@nestjs/sequelize';
 import { literal, QueryTypes, UniqueConstraintError } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { PreparedStatements } from '../database/prepared-statements';
-import { distanceSql, withinRadiusSql } from '../common/geo/earth-sql';
+import { distanceSql, type SqlPoint, withinRadiusSql } from '../common/geo/earth-sql';
 import { offsetOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { type RideAction, TRANSITIONS } from './ride-lifecycle';
 import {
@@ -64,6 +64,15 @@ export interface FreeDriver {
   distanceMeters: number;
 }
 
+/** How far from a ride's pickup its broadcast reaches, and how old a driver's position may be. */
+export interface BroadcastArea {
+  radiusKm: number;
+  staleSeconds: number;
+}
+
+/** A ride's view, and the free drivers near its pickup when the statement was asked for them. */
+export type RideWithNearby = RideRow & { freeDrivers?: FreeDriver[] };
+
 /** Where to look for drivers free to take a ride. */
 export interface FreeDriverSearch {
   point: LatLng;
@@ -82,16 +91,44 @@ const UNDER_WAY = statusList(ASSIGNED_STATUSES);
 
 /**
  * Drivers free to take a ride near a point: online, located within the staleness window, not on a
- * ride, within the radius. The partial GiST index on online drivers' positions serves the radius.
- * It lives with rides because "free" is a ride state.
+ * ride, within the radius, of the service type (any when it is NULL). The partial GiST index on
+ * online drivers' positions serves the radius. It lives with rides because "free" is a ride state.
  */
-const FREE_DRIVERS_NEAR = `FROM "DriverProfiles" d
+const freeDriversNearSql = (
+  point?: SqlPoint,
+  serviceTypeId = ':serviceTypeId',
+) => `FROM "DriverProfiles" d
   WHERE d."isOnline" AND d.latitude IS NOT NULL
     AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
-    AND ${withinRadiusSql('d.latitude', 'd.longitude')}
-    AND (CAST(:serviceTypeId AS INTEGER) IS NULL OR d."serviceTypeId" = :serviceTypeId)
+    AND ${withinRadiusSql('d.latitude', 'd.longitude', point)}
+    AND (CAST(${serviceTypeId} AS INTEGER) IS NULL OR d."serviceTypeId" = ${serviceTypeId})
     AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
       AND busy.status IN (${UNDER_WAY}))`;
+
+const FREE_DRIVERS_NEAR = freeDriversNearSql();
+
+/**
+ * The ride view of the rows a write returned (`source`) and, when `nearby`, the free drivers near
+ * each ride's pickup as a JSON array, nearest first: broadcast dispatch tells them of the change,
+ * and one statement spares a second round trip. They are read in the write's snapshot, where an
+ * accepting driver is not yet busy: the ride's own driver is left out by name.
+ */
+function viewOfWriteSql(source: string, nearby: boolean): string {
+  if (!nearby) return rideViewSql(source);
+  const pickup = { latitude: 'view."pickupLatitude"', longitude: 'view."pickupLongitude"' };
+  return `, view AS (${rideViewSql(source)})
+    SELECT view.*, (
+      SELECT coalesce(json_agg(json_build_object('userId', f."userId",
+          'distanceMeters', f."distanceMeters") ORDER BY f."distanceMeters"), '[]'::json)
+      FROM (SELECT d."userId", ${distanceSql('d.latitude', 'd.longitude', pickup)} AS "distanceMeters"
+        ${freeDriversNearSql(pickup, 'view."serviceTypeId"')}
+          AND d."userId" IS DISTINCT FROM view."driverId") f
+    ) AS "freeDrivers"
+    FROM view`;
+}
+
+const areaReplacements = (area: BroadcastArea | undefined) =>
+  area ? { radiusMeters: area.radiusKm * 1000, staleSeconds: area.staleSeconds } : {};
 
 /** What else a transition writes besides status, its timestamp and updatedAt. */
 const EXTRA_CHANGES: Partial<Record<RideAction, string>> = {
@@ -158,20 +195,24 @@ export class RideStore {
   ) {}
 
   /**
-   * The new ride's view, in one statement with the insert; undefined when the rider already has an
-   * active ride (the partial unique index decides).
+   * The new ride's view, in one statement with the insert (with the free drivers near its pickup
+   * when `nearby` is given); undefined when the rider already has an active ride (the partial
+   * unique index decides).
    */
-  async insertRequested(ride: NewRide): Promise<RideRow | undefined> {
+  async insertRequested(
+    ride: NewRide,
+    nearby?: BroadcastArea,
+  ): Promise<RideWithNearby | undefined> {
     const columns = Object.keys(ride) as (keyof NewRide)[];
     try {
-      const [row] = await this.statements.rows<RideRow>(
+      const [row] = await this.statements.rows<RideWithNearby>(
         `WITH created AS (
            INSERT INTO "RideRequests" (${columns.map((column) => `"${column}"`).join(', ')},
              "createdAt", "updatedAt")
            VALUES (${columns.map((column) => `:${column}`).join(', ')}, now(), now())
            RETURNING *)
-         ${rideViewSql('created')}`,
-        ride,
+         ${viewOfWriteSql('created', nearby !== undefined)}`,
+        { ...ride, ...areaReplacements(nearby) },
       );
       return row;
     } catch (error) {
@@ -244,15 +285,16 @@ export class RideStore {
    * The transition table as one conditional write: the row changes only if it is still in a state
    * the action starts from and the caller still stands in the right relation to it. Concurrent
    * writes to one ride queue on its row lock and each re-checks the condition, so of two racing
-   * transitions at most one applies. Returns the ride's new view, or undefined if nothing changed.
-   * A driver's second ride in progress is refused by the partial unique index (undefined too).
+   * transitions at most one applies. Returns the ride's new view (with the free drivers near its
+   * pickup when `nearby` is given), or undefined if nothing changed. A driver's second ride in
+   * progress is refused by the partial unique index (undefined too).
    */
   async transitionIfAllowed(
     rideId: number,
     action: RideAction,
     caller: TransitionCaller,
-    details: { reason?: string; offered?: boolean } = {},
-  ): Promise<RideRow | undefined> {
+    details: { reason?: string; offered?: boolean; nearby?: BroadcastArea } = {},
+  ): Promise<RideWithNearby | undefined> {
     const transition = TRANSITIONS[action];
     const predicate =
       action === 'accept'
@@ -260,7 +302,7 @@ export class RideStore {
         : CALLER_PREDICATE[caller.as];
     const canceller: Canceller = caller.as;
     try {
-      const [row] = await this.statements.rows<RideRow>(
+      const [row] = await this.statements.rows<RideWithNearby>(
         `WITH changed AS (
            UPDATE "RideRequests" r
              SET status = '${transition.to}', "${transition.stamp}" = clock_timestamp(),
@@ -269,8 +311,14 @@ export class RideStore {
            WHERE r.id = :rideId AND r.status IN (${statusList(transition.from)}) ${predicate}
            RETURNING r.*)
          ${OFFER_CHANGES[action] ?? ''}
-         ${rideViewSql('changed')}`,
-        { rideId, callerId: caller.userId, canceller, reason: details.reason ?? null },
+         ${viewOfWriteSql('changed', details.nearby !== undefined)}`,
+        {
+          rideId,
+          callerId: caller.userId,
+          canceller,
+          reason: details.reason ?? null,
+          ...areaReplacements(details.nearby),
+        },
       );
       return row;
     } catch (error) {
