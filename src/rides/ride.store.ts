@@ -127,6 +127,17 @@ function viewOfWriteSql(source: string, nearby: boolean): string {
     FROM view`;
 }
 
+/** Statement texts by what shapes them: each is built once, not at every request. */
+const texts = new Map<string, string>();
+function textOf(shape: string, build: () => string): string {
+  let text = texts.get(shape);
+  if (text === undefined) {
+    text = build();
+    texts.set(shape, text);
+  }
+  return text;
+}
+
 const areaReplacements = (area: BroadcastArea | undefined) =>
   area ? { radiusMeters: area.radiusKm * 1000, staleSeconds: area.staleSeconds } : {};
 
@@ -204,16 +215,19 @@ export class RideStore {
     nearby?: BroadcastArea,
   ): Promise<RideWithNearby | undefined> {
     const columns = Object.keys(ride) as (keyof NewRide)[];
-    try {
-      const [row] = await this.statements.rows<RideWithNearby>(
-        `WITH created AS (
+    const sql = textOf(`insert:${columns.join()}:${nearby !== undefined}`, () => {
+      return `WITH created AS (
            INSERT INTO "RideRequests" (${columns.map((column) => `"${column}"`).join(', ')},
              "createdAt", "updatedAt")
            VALUES (${columns.map((column) => `:${column}`).join(', ')}, now(), now())
            RETURNING *)
-         ${viewOfWriteSql('created', nearby !== undefined)}`,
-        { ...ride, ...areaReplacements(nearby) },
-      );
+         ${viewOfWriteSql('created', nearby !== undefined)}`;
+    });
+    try {
+      const [row] = await this.statements.rows<RideWithNearby>(sql, {
+        ...ride,
+        ...areaReplacements(nearby),
+      });
       return row;
     } catch (error) {
       if (error instanceof UniqueConstraintError) return undefined;
@@ -295,15 +309,15 @@ export class RideStore {
     caller: TransitionCaller,
     details: { reason?: string; offered?: boolean; nearby?: BroadcastArea } = {},
   ): Promise<RideWithNearby | undefined> {
-    const transition = TRANSITIONS[action];
-    const predicate =
-      action === 'accept'
-        ? `${ACCEPT_PREDICATE} ${details.offered ? OFFERED_PREDICATE : ''}`
-        : CALLER_PREDICATE[caller.as];
-    const canceller: Canceller = caller.as;
-    try {
-      const [row] = await this.statements.rows<RideWithNearby>(
-        `WITH changed AS (
+    const offered = action === 'accept' && details.offered === true;
+    const nearby = details.nearby !== undefined;
+    const sql = textOf(`${action}:${caller.as}:${offered}:${nearby}`, () => {
+      const transition = TRANSITIONS[action];
+      const predicate =
+        action === 'accept'
+          ? `${ACCEPT_PREDICATE} ${offered ? OFFERED_PREDICATE : ''}`
+          : CALLER_PREDICATE[caller.as];
+      return `WITH changed AS (
            UPDATE "RideRequests" r
              SET status = '${transition.to}', "${transition.stamp}" = clock_timestamp(),
                "updatedAt" = clock_timestamp()
@@ -311,15 +325,17 @@ export class RideStore {
            WHERE r.id = :rideId AND r.status IN (${statusList(transition.from)}) ${predicate}
            RETURNING r.*)
          ${OFFER_CHANGES[action] ?? ''}
-         ${viewOfWriteSql('changed', details.nearby !== undefined)}`,
-        {
-          rideId,
-          callerId: caller.userId,
-          canceller,
-          reason: details.reason ?? null,
-          ...areaReplacements(details.nearby),
-        },
-      );
+         ${viewOfWriteSql('changed', nearby)}`;
+    });
+    const canceller: Canceller = caller.as;
+    try {
+      const [row] = await this.statements.rows<RideWithNearby>(sql, {
+        rideId,
+        callerId: caller.userId,
+        canceller,
+        reason: details.reason ?? null,
+        ...areaReplacements(details.nearby),
+      });
       return row;
     } catch (error) {
       if (error instanceof UniqueConstraintError) return undefined;
