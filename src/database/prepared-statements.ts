@@ -11,8 +11,23 @@ interface Compiled {
   order: string[];
 }
 
-/** `:name` outside string literals and not the second colon of a `::type` cast. */
-const REPLACEMENT = /'(?:[^']|'')*'|::|:([A-Za-z_]\w*)/g;
+/** `:name` outside string literals and quoted identifiers, and not part of a `::type` cast. */
+const REPLACEMENT = /'(?:[^']|'')*'|"(?:[^"]|"")*"|::|:([A-Za-z_]\w*)/g;
+
+/**
+ * Sequelize's `:name` replacements as PostgreSQL's `$n` placeholders, numbered in order of first
+ * use (a name used twice is one parameter); `order` names the value of each.
+ */
+export function toPositional(sql: string): { text: string; order: string[] } {
+  const order: string[] = [];
+  const text = sql.replace(REPLACEMENT, (match, key: string | undefined) => {
+    if (key === undefined) return match;
+    let position = order.indexOf(key);
+    if (position < 0) position = order.push(key) - 1;
+    return `$${position + 1}`;
+  });
+  return { text, order };
+}
 
 /** The parts of Sequelize's postgres dialect this borrows: its error mapping. */
 interface Dialect {
@@ -52,7 +67,11 @@ export class PreparedStatements {
     const type = (access === 'read' ? 'SELECT' : 'RAW') as 'read';
     const connection = (await manager.getConnection({ type })) as ClientBase;
     try {
-      const result = await connection.query<T>({ name: statement.name, text: statement.text, values });
+      const result = await connection.query<T>({
+        name: statement.name,
+        text: statement.text,
+        values,
+      });
       return result.rows;
     } catch (error) {
       throw this.asSequelizeError(connection, error as Error);
@@ -64,13 +83,7 @@ export class PreparedStatements {
   private compile(sql: string): Compiled {
     const known = this.compiled.get(sql);
     if (known) return known;
-    const order: string[] = [];
-    const text = sql.replace(REPLACEMENT, (match, key: string | undefined) => {
-      if (key === undefined) return match;
-      let position = order.indexOf(key);
-      if (position < 0) position = order.push(key) - 1;
-      return `$${position + 1}`;
-    });
+    const { text, order } = toPositional(sql);
     // The same text on every process and after every restart: one name per distinct statement.
     const name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
     const statement = { name, text, order };
