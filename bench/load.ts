@@ -189,8 +189,7 @@ function requestsOf(spec: LoadSpec): Request[] {
         cycle[1],
         {
           ...asRider('/api/rides/available-service-types'),
-          onResponse: (_status: number, _body: string, context: Context) =>
-            riders.release(context),
+          onResponse: (_status: number, _body: string, context: Context) => riders.release(context),
         },
       ];
     }
