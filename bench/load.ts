@@ -98,10 +98,33 @@ function request(sent: Sent, token?: string): Request {
   };
 }
 
-/** The connection's caller from `list`, chosen once per connection. */
-function own(list: string[], context: Context, counter: { next: number }): string {
-  if (context.token === undefined) context.token = list[counter.next++ % list.length];
-  return context.token as string;
+/**
+ * Callers a connection holds for one pass over its requests. autocannon clears a connection's
+ * context each time its list starts over, so a caller kept there would change at every pass, and
+ * two connections could act as one rider at once (the second's request then meets the first's
+ * ride: 409). A connection takes a caller no other holds and gives it back at the end of its pass.
+ */
+class Callers {
+  private readonly free: string[];
+  private next = 0;
+
+  constructor(private readonly all: string[]) {
+    this.free = [...all];
+  }
+
+  /** The connection's caller for this pass. */
+  of(context: Context): string {
+    // Only if a connection was cut off mid-pass (a timeout) and never gave its caller back.
+    context.token ??= this.free.shift() ?? this.all[this.next++ % this.all.length];
+    return context.token as string;
+  }
+
+  /** The pass is over: its caller is free for any connection. */
+  release(context: Context): void {
+    if (context.token === undefined) return;
+    this.free.push(context.token as string);
+    context.token = undefined;
+  }
 }
 
 function withToken(req: Request, token: string): Request {
@@ -109,7 +132,6 @@ function withToken(req: Request, token: string): Request {
 }
 
 function requestsOf(spec: LoadSpec): Request[] {
-  const counter = { next: 0 };
   switch (spec.script) {
     case 'fixed':
       return [request(spec, spec.token)];
@@ -126,31 +148,32 @@ function requestsOf(spec: LoadSpec): Request[] {
       ];
     case 'ride-cycle':
     case 'mix': {
-      const riders = spec.script === 'mix' ? spec.riders : spec.tokens;
+      const riders = new Callers(spec.script === 'mix' ? spec.riders : spec.tokens);
+      const cancel: Request = {
+        ...request({ method: 'POST', path: spec.cancelPath, body: {} }),
+        setupRequest: (req: Request, context: Context) => ({
+          ...withToken(req, riders.of(context)),
+          path: spec.cancelPath.replace('{id}', String(context.rideId)),
+        }),
+      };
       const cycle: Request[] = [
         {
           ...request(spec.create),
-          setupRequest: (req: Request, context: Context) =>
-            withToken(req, own(riders, context, counter)),
+          setupRequest: (req: Request, context: Context) => withToken(req, riders.of(context)),
           // A rider whose last cycle was cut off (the end of a warm-up) still has that ride: the
           // 409 names it, and cancelling it puts the connection back in step.
           onResponse: (_status: number, body: string, context: Context) => {
             context.rideId = (ID.exec(body) ?? STILL_ACTIVE.exec(body))?.[1] ?? '0';
           },
         },
-        {
-          ...request({ method: 'POST', path: spec.cancelPath, body: {} }),
-          setupRequest: (req: Request, context: Context) => ({
-            ...withToken(req, own(riders, context, counter)),
-            path: spec.cancelPath.replace('{id}', String(context.rideId)),
-          }),
-        },
+        spec.script === 'ride-cycle'
+          ? { ...cancel, onResponse: (_status, _body, context) => riders.release(context) }
+          : cancel,
       ];
       if (spec.script === 'ride-cycle') return cycle;
       const asRider = (path: string): Request => ({
         ...request({ path }),
-        setupRequest: (req: Request, context: Context) =>
-          withToken(req, own(riders, context, counter)),
+        setupRequest: (req: Request, context: Context) => withToken(req, riders.of(context)),
       });
       return [
         request({ path: '/api/service-types' }),
@@ -164,7 +187,10 @@ function requestsOf(spec: LoadSpec): Request[] {
           }),
         },
         cycle[1],
-        asRider('/api/rides/available-service-types'),
+        {
+          ...asRider('/api/rides/available-service-types'),
+          onResponse: (_status: number, _body: string, context: Context) => riders.release(context),
+        },
       ];
     }
     case 'lifecycle':

@@ -5,10 +5,11 @@ import type { DatabaseConfig } from '../config/configuration';
 import { ChangeFeed } from './change-feed';
 import { MODELS } from './models';
 import { pgWithListenedClients } from './pg-client';
+import { PreparedStatements } from './prepared-statements';
 
 /**
- * The application's connection pool, and the feed of data changes that lets processes cache. The
- * schema comes from db/migrations, never from the models.
+ * The application's connection pool, its named statements for hot paths, and the feed of data
+ * changes that lets processes cache. The schema comes from db/migrations, never from the models.
  */
 @Global()
 @Module({
@@ -34,7 +35,7 @@ import { pgWithListenedClients } from './pg-client';
       },
     }),
   ],
-  providers: [ChangeFeed],
-  exports: [ChangeFeed],
+  providers: [ChangeFeed, PreparedStatements],
+  exports: [ChangeFeed, PreparedStatements],
 })
 export class DatabaseModule {}

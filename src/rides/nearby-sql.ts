@@ -8,6 +8,7 @@ import {
   chordToMetresSql,
   distanceSql,
   nearestFirstSql,
+  type SqlPoint,
   withinChordSql,
   withinRadiusSql,
 } from '../common/geo/earth-sql';
@@ -19,16 +20,23 @@ export const UNDER_WAY = ASSIGNED_STATUSES.map((status) => `'${status}'`).join('
 
 /**
  * Drivers free to take a ride near a point: online, located within the staleness window, not on a
- * ride, within the radius. The partial GiST index on online drivers' positions serves the radius.
- * It lives with rides because "free" is a ride state.
+ * ride, within the radius, of the service type (any when it is NULL). The point is `:latitude`
+ * and `:longitude` unless given (a ride's pickup), the type `:serviceTypeId` unless given. The
+ * partial GiST index on online drivers' positions serves the radius. It lives with rides because
+ * "free" is a ride state.
  */
-const FREE_DRIVERS_NEAR = `FROM "DriverProfiles" d
+export const freeDriversNearSql = (
+  point?: SqlPoint,
+  serviceTypeId = ':serviceTypeId',
+) => `FROM "DriverProfiles" d
   WHERE d."isOnline" AND d.latitude IS NOT NULL
     AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
-    AND ${withinRadiusSql('d.latitude', 'd.longitude')}
-    AND (CAST(:serviceTypeId AS INTEGER) IS NULL OR d."serviceTypeId" = :serviceTypeId)
+    AND ${withinRadiusSql('d.latitude', 'd.longitude', point)}
+    AND (CAST(${serviceTypeId} AS INTEGER) IS NULL OR d."serviceTypeId" = ${serviceTypeId})
     AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
       AND busy.status IN (${UNDER_WAY}))`;
+
+const FREE_DRIVERS_NEAR = freeDriversNearSql();
 
 /**
  * Free drivers near `(:latitude, :longitude)` within `:radiusMeters`, nearest first

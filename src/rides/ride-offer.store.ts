@@ -3,6 +3,7 @@ import { InjectConnection } from '@nestjs/sequelize';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { chordToMetresSql, earthPointSql, indexedPointSql } from '../common/geo/earth-sql';
+import { PreparedStatements } from '../database/prepared-statements';
 import { ASSIGNED_STATUSES } from '../common/ride-statuses';
 import type { OfferStatus } from './ride-offer.model';
 import {
@@ -70,7 +71,10 @@ const busySql = (driver: string) => `EXISTS (SELECT 1 FROM "RideRequests" busy
  */
 @Injectable()
 export class RideOfferStore {
-  constructor(@InjectConnection() private readonly sequelize: Sequelize) {}
+  constructor(
+    @InjectConnection() private readonly sequelize: Sequelize,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
     return this.sequelize.transaction(work);
@@ -255,7 +259,7 @@ export class RideOfferStore {
 
   /** Withdraws the ride's live offers (it was taken or ended); the drivers who held them. */
   async withdrawLive(rideId: number): Promise<number[]> {
-    const rows = await this.select<{ driverId: number }>(
+    const rows = await this.statements.rows<{ driverId: number }>(
       `UPDATE "RideOffers" SET status = 'withdrawn', "endedAt" = clock_timestamp()
        WHERE "rideId" = :rideId AND status = 'live'
        RETURNING "driverId"`,

@@ -2,11 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/sequelize';
 import { literal, QueryTypes, UniqueConstraintError } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
+import { PreparedStatements } from '../database/prepared-statements';
+import { distanceSql } from '../common/geo/earth-sql';
 import { offsetOf, type PaginationQueryDto } from '../common/pagination/pagination.dto';
 import { type RideAction, TRANSITIONS } from './ride-lifecycle';
 import {
   COUNT_FREE_DRIVERS_NEAR_SQL,
   FREE_DRIVERS_NEAR_SQL,
+  freeDriversNearSql,
   OPEN_RIDES_NEAR_SQL,
   UNDER_WAY,
 } from './nearby-sql';
@@ -62,6 +65,15 @@ export interface FreeDriver {
   distanceMeters: number;
 }
 
+/** How far from a ride's pickup its broadcast reaches, and how old a driver's position may be. */
+export interface BroadcastArea {
+  radiusKm: number;
+  staleSeconds: number;
+}
+
+/** A ride's view, and the free drivers near its pickup when the statement was asked for them. */
+export type RideWithNearby = RideRow & { freeDrivers?: FreeDriver[] };
+
 /** Where to look for drivers free to take a ride. */
 export interface FreeDriverSearch {
   point: LatLng;
@@ -71,6 +83,44 @@ export interface FreeDriverSearch {
   /** Positions older than this are not trusted. */
   staleSeconds: number;
 }
+
+/** Statuses as an SQL list: constants of the state machine, written into the statement's text. */
+const statusList = (statuses: readonly RideStatus[]) =>
+  statuses.map((status) => `'${status}'`).join(', ');
+
+/**
+ * The ride view of the rows a write returned (`source`) and, when `nearby`, the free drivers near
+ * each ride's pickup as a JSON array, nearest first: broadcast dispatch tells them of the change,
+ * and one statement spares a second round trip. They are read in the write's snapshot, where an
+ * accepting driver is not yet busy: the ride's own driver is left out by name.
+ */
+function viewOfWriteSql(source: string, nearby: boolean): string {
+  if (!nearby) return rideViewSql(source);
+  const pickup = { latitude: 'view."pickupLatitude"', longitude: 'view."pickupLongitude"' };
+  return `, view AS (${rideViewSql(source)})
+    SELECT view.*, (
+      SELECT coalesce(json_agg(json_build_object('userId', f."userId",
+          'distanceMeters', f."distanceMeters") ORDER BY f."distanceMeters"), '[]'::json)
+      FROM (SELECT d."userId", ${distanceSql('d.latitude', 'd.longitude', pickup)} AS "distanceMeters"
+        ${freeDriversNearSql(pickup, 'view."serviceTypeId"')}
+          AND d."userId" IS DISTINCT FROM view."driverId") f
+    ) AS "freeDrivers"
+    FROM view`;
+}
+
+/** Statement texts by what shapes them: each is built once, not at every request. */
+const texts = new Map<string, string>();
+function textOf(shape: string, build: () => string): string {
+  let text = texts.get(shape);
+  if (text === undefined) {
+    text = build();
+    texts.set(shape, text);
+  }
+  return text;
+}
+
+const areaReplacements = (area: BroadcastArea | undefined) =>
+  area ? { radiusMeters: area.radiusKm * 1000, staleSeconds: area.staleSeconds } : {};
 
 /** What else a transition writes besides status, its timestamp and updatedAt. */
 const EXTRA_CHANGES: Partial<Record<RideAction, string>> = {
@@ -133,24 +183,32 @@ export class RideStore {
   constructor(
     @InjectModel(RideRequest) private readonly rides: typeof RideRequest,
     @InjectConnection() private readonly sequelize: Sequelize,
+    private readonly statements: PreparedStatements,
   ) {}
 
   /**
-   * The new ride's view, in one statement with the insert; undefined when the rider already has an
-   * active ride (the partial unique index decides).
+   * The new ride's view, in one statement with the insert (with the free drivers near its pickup
+   * when `nearby` is given); undefined when the rider already has an active ride (the partial
+   * unique index decides).
    */
-  async insertRequested(ride: NewRide): Promise<RideRow | undefined> {
+  async insertRequested(
+    ride: NewRide,
+    nearby?: BroadcastArea,
+  ): Promise<RideWithNearby | undefined> {
     const columns = Object.keys(ride) as (keyof NewRide)[];
-    try {
-      const [row] = await this.select<RideRow>(
-        `WITH created AS (
+    const sql = textOf(`insert:${columns.join()}:${nearby !== undefined}`, () => {
+      return `WITH created AS (
            INSERT INTO "RideRequests" (${columns.map((column) => `"${column}"`).join(', ')},
              "createdAt", "updatedAt")
            VALUES (${columns.map((column) => `:${column}`).join(', ')}, now(), now())
            RETURNING *)
-         ${rideViewSql('created')}`,
-        ride,
-      );
+         ${viewOfWriteSql('created', nearby !== undefined)}`;
+    });
+    try {
+      const [row] = await this.statements.rows<RideWithNearby>(sql, {
+        ...ride,
+        ...areaReplacements(nearby),
+      });
       return row;
     } catch (error) {
       if (error instanceof UniqueConstraintError) return undefined;
@@ -169,7 +227,7 @@ export class RideStore {
   }
 
   async findState(rideId: number): Promise<RideState | undefined> {
-    const [row] = await this.select<RideState>(
+    const [row] = await this.statements.rows<RideState>(
       `SELECT id, status, "riderId", "driverId", "serviceTypeId" FROM "RideRequests" WHERE id = :rideId`,
       { rideId },
     );
@@ -178,10 +236,11 @@ export class RideStore {
 
   /** A rider's active ride, or the ride a driver is on. */
   async findActive(userId: number, asDriver: boolean): Promise<RideRow | undefined> {
-    const [row] = await this.select<RideRow>(
+    const [row] = await this.statements.rows<RideRow>(
       `${rideViewSql('"RideRequests"')}
-       WHERE r."${asDriver ? 'driverId' : 'riderId'}" = :userId AND r.status IN (:statuses)`,
-      { userId, statuses: asDriver ? ASSIGNED_STATUSES : ACTIVE_STATUSES },
+       WHERE r."${asDriver ? 'driverId' : 'riderId'}" = :userId
+         AND r.status IN (${statusList(asDriver ? ASSIGNED_STATUSES : ACTIVE_STATUSES)})`,
+      { userId },
     );
     return row;
   }
@@ -221,40 +280,43 @@ export class RideStore {
    * The transition table as one conditional write: the row changes only if it is still in a state
    * the action starts from and the caller still stands in the right relation to it. Concurrent
    * writes to one ride queue on its row lock and each re-checks the condition, so of two racing
-   * transitions at most one applies. Returns the ride's new view, or undefined if nothing changed.
-   * A driver's second ride in progress is refused by the partial unique index (undefined too).
+   * transitions at most one applies. Returns the ride's new view (with the free drivers near its
+   * pickup when `nearby` is given), or undefined if nothing changed. A driver's second ride in
+   * progress is refused by the partial unique index (undefined too).
    */
   async transitionIfAllowed(
     rideId: number,
     action: RideAction,
     caller: TransitionCaller,
-    details: { reason?: string; offered?: boolean } = {},
-  ): Promise<RideRow | undefined> {
-    const transition = TRANSITIONS[action];
-    const predicate =
-      action === 'accept'
-        ? `${ACCEPT_PREDICATE} ${details.offered ? OFFERED_PREDICATE : ''}`
-        : CALLER_PREDICATE[caller.as];
-    const canceller: Canceller = caller.as;
-    try {
-      const [row] = await this.select<RideRow>(
-        `WITH changed AS (
+    details: { reason?: string; offered?: boolean; nearby?: BroadcastArea } = {},
+  ): Promise<RideWithNearby | undefined> {
+    const offered = action === 'accept' && details.offered === true;
+    const nearby = details.nearby !== undefined;
+    const sql = textOf(`${action}:${caller.as}:${offered}:${nearby}`, () => {
+      const transition = TRANSITIONS[action];
+      const predicate =
+        action === 'accept'
+          ? `${ACCEPT_PREDICATE} ${offered ? OFFERED_PREDICATE : ''}`
+          : CALLER_PREDICATE[caller.as];
+      return `WITH changed AS (
            UPDATE "RideRequests" r
-             SET status = :to, "${transition.stamp}" = clock_timestamp(), "updatedAt" = clock_timestamp()
+             SET status = '${transition.to}', "${transition.stamp}" = clock_timestamp(),
+               "updatedAt" = clock_timestamp()
              ${EXTRA_CHANGES[action] ? `, ${EXTRA_CHANGES[action]}` : ''}
-           WHERE r.id = :rideId AND r.status IN (:from) ${predicate}
+           WHERE r.id = :rideId AND r.status IN (${statusList(transition.from)}) ${predicate}
            RETURNING r.*)
          ${OFFER_CHANGES[action] ?? ''}
-         ${rideViewSql('changed')}`,
-        {
-          rideId,
-          to: transition.to,
-          from: transition.from,
-          callerId: caller.userId,
-          canceller,
-          reason: details.reason ?? null,
-        },
-      );
+         ${viewOfWriteSql('changed', nearby)}`;
+    });
+    const canceller: Canceller = caller.as;
+    try {
+      const [row] = await this.statements.rows<RideWithNearby>(sql, {
+        rideId,
+        callerId: caller.userId,
+        canceller,
+        reason: details.reason ?? null,
+        ...areaReplacements(details.nearby),
+      });
       return row;
     } catch (error) {
       if (error instanceof UniqueConstraintError) return undefined;
@@ -325,7 +387,11 @@ export class RideStore {
 
   /** The drivers a ride at this point could be offered to, nearest first. */
   findFreeDriversNear(search: FreeDriverSearch): Promise<FreeDriver[]> {
-    return this.select<FreeDriver>(FREE_DRIVERS_NEAR_SQL, freeDriverReplacements(search));
+    return this.statements.rows<FreeDriver>(
+      FREE_DRIVERS_NEAR_SQL,
+      freeDriverReplacements(search),
+      'read',
+    );
   }
 
   /** How many drivers are free near a point, and how far the nearest is. */

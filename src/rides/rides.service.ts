@@ -37,7 +37,15 @@ import { RideOfferStore } from './ride-offer.store';
 import { DriverLocationsService } from './driver-locations.service';
 import { type RideAction, refusalMessage, TRANSITIONS } from './ride-lifecycle';
 import { ASSIGNED_STATUSES } from './ride-request.model';
-import { type RideFilters, type RideState, RideStore, type TransitionCaller } from './ride.store';
+import {
+  type BroadcastArea,
+  type FreeDriver,
+  type RideFilters,
+  type RideState,
+  RideStore,
+  type RideWithNearby,
+  type TransitionCaller,
+} from './ride.store';
 import type { RideRow } from './ride-view';
 import { toOfferedRideDto, toOpenRideDto, toRideDto } from './rides.mapper';
 
@@ -76,6 +84,18 @@ export class RidesService {
   }
 
   /**
+   * Broadcast mode: where the free drivers told of a ride's request or end are looked for, by the
+   * statement that makes the change (see offer and withdrawOffer). Ranked mode asks for none.
+   */
+  private get broadcastArea(): BroadcastArea | undefined {
+    if (this.ranked) return undefined;
+    return {
+      radiusKm: this.config.offerRadiusKm,
+      staleSeconds: this.config.locationStaleSeconds,
+    };
+  }
+
+  /**
    * The same trip for every active service type. A type chosen as a ride request would choose it
    * (400 if it cannot be) comes first, so a client can show its price without searching the list.
    */
@@ -107,19 +127,22 @@ export class RidesService {
     const estimate = estimateTrip(meters, this.config);
     const fare = fareFor(type, estimate);
     if (fare > MAX_MONEY) throw this.misconfigured(type, estimate);
-    const ride = await this.store.insertRequested({
-      riderId,
-      serviceTypeId: type.id,
-      pickupLatitude: dto.pickupLatitude,
-      pickupLongitude: dto.pickupLongitude,
-      pickupAddress: dto.pickupAddress,
-      destinationLatitude: dto.destinationLatitude,
-      destinationLongitude: dto.destinationLongitude,
-      destinationAddress: dto.destinationAddress,
-      estimatedDistanceMiles: estimate.distanceMiles,
-      estimatedDurationMinutes: estimate.durationMinutes,
-      estimatedFare: fare,
-    });
+    const ride = await this.store.insertRequested(
+      {
+        riderId,
+        serviceTypeId: type.id,
+        pickupLatitude: dto.pickupLatitude,
+        pickupLongitude: dto.pickupLongitude,
+        pickupAddress: dto.pickupAddress,
+        destinationLatitude: dto.destinationLatitude,
+        destinationLongitude: dto.destinationLongitude,
+        destinationAddress: dto.destinationAddress,
+        estimatedDistanceMiles: estimate.distanceMiles,
+        estimatedDurationMinutes: estimate.durationMinutes,
+        estimatedFare: fare,
+      },
+      this.broadcastArea,
+    );
     if (!ride) {
       const active = await this.store.findActive(riderId, false);
       throw conflict(
@@ -187,7 +210,7 @@ export class RidesService {
       rideId,
       'accept',
       { as, userId: caller.id },
-      { offered: this.ranked },
+      { offered: this.ranked, nearby: this.broadcastArea },
     );
     if (!ride) throw await this.refusalOfAccept(rideId, caller.id);
     this.metrics.rideTransitioned('accept');
@@ -213,7 +236,10 @@ export class RidesService {
       rideId,
       action,
       { as, userId: caller.id },
-      { reason },
+      {
+        reason,
+        nearby: action === 'cancel' || action === 'release' ? this.broadcastArea : undefined,
+      },
     );
     if (!ride) throw await this.refusal(rideId, action, caller);
     this.metrics.rideTransitioned(action);
@@ -315,13 +341,13 @@ export class RidesService {
    * the window is off, else with the next window. Broadcast: `ride.offered` to free drivers of the
    * ride's type near its pickup, each with their distance, but not to `except` (who released it).
    */
-  private async offer(ride: RideRow, except?: number): Promise<void> {
+  private async offer(ride: RideWithNearby, except?: number): Promise<void> {
     if (this.ranked) {
       if (this.dispatch.windowMs === 0) await this.dispatchAtOnce(ride.id);
       return;
     }
     return this.bestEffort('ride.offered', async () => {
-      const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
+      const drivers = await this.freeDriversNear(ride);
       for (const driver of drivers) {
         if (driver.userId === except) continue;
         this.realtime.toUser(driver.userId, RealtimeEvent.RideOffered, {
@@ -343,7 +369,7 @@ export class RidesService {
    * whose live offer this withdraws (a crash before this point leaves them to the dispatcher's
    * sweep), in broadcast mode every free driver near it.
    */
-  private withdrawOffer(ride: RideRow): Promise<void> {
+  private withdrawOffer(ride: RideWithNearby): Promise<void> {
     return this.bestEffort('ride.taken', async () => {
       if (this.ranked) {
         const holders = await this.offers.withdrawLive(ride.id);
@@ -354,13 +380,19 @@ export class RidesService {
         });
         return;
       }
-      const drivers = await this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
+      const drivers = await this.freeDriversNear(ride);
       this.realtime.toUsers(
         drivers.map((driver) => driver.userId),
         RealtimeEvent.RideTaken,
         { rideId: ride.id, status: ride.status },
       );
     });
+  }
+
+  /** Broadcast mode: those the ride's own statement found, else a search now. */
+  private freeDriversNear(ride: RideWithNearby): Promise<FreeDriver[]> {
+    if (ride.freeDrivers) return Promise.resolve(ride.freeDrivers);
+    return this.locations.findAvailableNear(pickupOf(ride), ride.serviceTypeId);
   }
 
   /**

@@ -1,3 +1,11 @@
+/** A point in SQL: two expressions, by default the replacements `:latitude` and `:longitude`. */
+export interface SqlPoint {
+  latitude: string;
+  longitude: string;
+}
+
+const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude' };
+
 /**
  * SQL for "within a radius of a point", with earthdistance. `earth_box` is a cube around the point
  * that the GiST indexes on `ll_to_earth(lat, lng)` can answer; it is slightly larger than the
@@ -14,7 +22,8 @@
  */
 
 /** The point to search around, as earthdistance's `earth`. */
-const CENTRE = 'll_to_earth(:latitude, :longitude)';
+const centreOf = (from: SqlPoint) => `ll_to_earth(${from.latitude}, ${from.longitude})`;
+const CENTRE = centreOf(REPLACED_POINT);
 
 /** `earth()`: earthdistance's Earth radius in metres. */
 const EARTH_RADIUS_METRES = 6378168;
@@ -35,9 +44,13 @@ export function indexedPointSql(latitudeColumn: string, longitudeColumn: string)
   return `ll_to_earth(${latitudeColumn}, ${longitudeColumn})`;
 }
 
-/** Straight-line metres through the Earth from `(:latitude, :longitude)` to the columns' point. */
-export function chordSql(latitudeColumn: string, longitudeColumn: string): string {
-  return `cube_distance(${CENTRE}, ${earthPointSql(latitudeColumn, longitudeColumn)})`;
+/** Straight-line metres through the Earth from the point to the columns' point. */
+export function chordSql(
+  latitudeColumn: string,
+  longitudeColumn: string,
+  from: SqlPoint = REPLACED_POINT,
+): string {
+  return `cube_distance(${centreOf(from)}, ${earthPointSql(latitudeColumn, longitudeColumn)})`;
 }
 
 /** Great-circle metres for a chord length (what `earth_distance` returns). */
@@ -45,15 +58,23 @@ export function chordToMetresSql(chord: string): string {
   return `sec_to_gc(${chord})`;
 }
 
-/** The columns' point lies within `:radiusMeters` of `(:latitude, :longitude)`. */
-export function withinRadiusSql(latitudeColumn: string, longitudeColumn: string): string {
-  return `earth_box(${CENTRE}, :radiusMeters) @> ${indexedPointSql(latitudeColumn, longitudeColumn)}
-    AND ${chordSql(latitudeColumn, longitudeColumn)} <= gc_to_sec(:radiusMeters)`;
+/** The columns' point lies within `:radiusMeters` of the point. */
+export function withinRadiusSql(
+  latitudeColumn: string,
+  longitudeColumn: string,
+  from: SqlPoint = REPLACED_POINT,
+): string {
+  return `earth_box(${centreOf(from)}, :radiusMeters) @> ${indexedPointSql(latitudeColumn, longitudeColumn)}
+    AND ${chordSql(latitudeColumn, longitudeColumn, from)} <= gc_to_sec(:radiusMeters)`;
 }
 
-/** Great-circle metres from `(:latitude, :longitude)` to the columns' point. */
-export function distanceSql(latitudeColumn: string, longitudeColumn: string): string {
-  return chordToMetresSql(chordSql(latitudeColumn, longitudeColumn));
+/** Great-circle metres from the point to the columns' point. */
+export function distanceSql(
+  latitudeColumn: string,
+  longitudeColumn: string,
+  from: SqlPoint = REPLACED_POINT,
+): string {
+  return chordToMetresSql(chordSql(latitudeColumn, longitudeColumn, from));
 }
 
 /**
