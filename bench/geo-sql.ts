@@ -2,15 +2,18 @@
  * The API's geography queries (src/rides/nearby-sql.ts), the very same text with positional
  * parameters, for the bare reference server and the EXPLAIN ANALYZE rows.
  */
+import { toPositional } from '../src/database/prepared-statements';
 import { COUNT_FREE_DRIVERS_NEAR_SQL, OPEN_RIDES_NEAR_SQL } from '../src/rides/nearby-sql';
 
-/** `:name` replacements as `$1`, `$2`, … in the order given (casts like `::int` untouched). */
+/** `:name` replacements as `$1`, `$2`, … in the order given. */
 function positional(sql: string, names: readonly string[]): string {
-  return sql.replace(/(?<!:):(\w+)/g, (match, name: string) => {
-    const index = names.indexOf(name);
-    if (index < 0) throw new Error(`no position for :${name}`);
-    return `$${index + 1}`;
-  });
+  const { text, order } = toPositional(sql);
+  const unknown = order.filter((name) => !names.includes(name));
+  if (unknown.length > 0) throw new Error(`no position for :${unknown.join(', :')}`);
+  return text.replace(
+    /\$(\d+)/g,
+    (_match, n: string) => `$${names.indexOf(order[Number(n) - 1]) + 1}`,
+  );
 }
 
 /** $1 latitude, $2 longitude, $3 radius in metres, $4 service type, $5 limit. */

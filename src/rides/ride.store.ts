@@ -385,13 +385,12 @@ export class RideStore {
     return row;
   }
 
-  /** The drivers a ride at this point could be offered to, nearest first. */
+  /**
+   * The drivers a ride at this point could be offered to, nearest first. Sent with its values,
+   * not as a named statement: a generic plan would compute the point for every driver it reads.
+   */
   findFreeDriversNear(search: FreeDriverSearch): Promise<FreeDriver[]> {
-    return this.statements.rows<FreeDriver>(
-      FREE_DRIVERS_NEAR_SQL,
-      freeDriverReplacements(search),
-      'read',
-    );
+    return this.select<FreeDriver>(FREE_DRIVERS_NEAR_SQL, freeDriverReplacements(search));
   }
 
   /** How many drivers are free near a point, and how far the nearest is. */

@@ -9,8 +9,11 @@ const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude
 /**
  * SQL for "within a radius of a point", with earthdistance. `earth_box` is a cube around the point
  * that the GiST indexes on `ll_to_earth(lat, lng)` can answer; it is slightly larger than the
- * circle, so a distance test then trims its corners. The point and radius come as the replacements
- * `:latitude`, `:longitude` and `:radiusMeters`.
+ * circle, so a distance test then trims its corners. The radius comes as the replacement
+ * `:radiusMeters`, the point as `:latitude` and `:longitude` unless given as columns (`SqlPoint`,
+ * e.g. a ride's pickup). Statements with the replacements' point are meant to be sent with their
+ * values, so that PostgreSQL computes the point once while planning; a generic plan of a named
+ * statement would compute it again for every row.
  *
  * Per row, distances use the point as a bare cube (`earthPointSql`) and compare straight-line
  * (chord) lengths, turned into great-circle metres only for the rows returned. The index
@@ -21,9 +24,8 @@ const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude
  * and a great-circle distance grows with its chord, so `chord <= gc_to_sec(r)` is `distance <= r`.
  */
 
-/** The point to search around, as earthdistance's `earth`. */
-const centreOf = (from: SqlPoint) => `ll_to_earth(${from.latitude}, ${from.longitude})`;
-const CENTRE = centreOf(REPLACED_POINT);
+/** The replacements' point, as earthdistance's `earth`: computed once, when the plan is made. */
+const CENTRE = 'll_to_earth(:latitude, :longitude)';
 
 /** `earth()`: earthdistance's Earth radius in metres. */
 const EARTH_RADIUS_METRES = 6378168;
@@ -37,6 +39,14 @@ export function earthPointSql(latitudeColumn: string, longitudeColumn: string): 
   const lng = `radians(${longitudeColumn})`;
   const r = EARTH_RADIUS_METRES;
   return `cube(ARRAY[${r}*cos(${lat})*cos(${lng}), ${r}*cos(${lat})*sin(${lng}), ${r}*sin(${lat})])`;
+}
+
+/**
+ * The point to search around. Given as columns (a ride's pickup, searched for each ride), it is
+ * computed for every row it is compared with, so as a bare cube too.
+ */
+function centreOf(from: SqlPoint): string {
+  return from === REPLACED_POINT ? CENTRE : earthPointSql(from.latitude, from.longitude);
 }
 
 /** The index expression of the GiST indexes on positions. */
@@ -64,7 +74,8 @@ export function withinRadiusSql(
   longitudeColumn: string,
   from: SqlPoint = REPLACED_POINT,
 ): string {
-  return `earth_box(${centreOf(from)}, :radiusMeters) @> ${indexedPointSql(latitudeColumn, longitudeColumn)}
+  // earth_box(centre, r), which is this, but without casting a cube centre to an `earth`.
+  return `cube_enlarge(${centreOf(from)}, gc_to_sec(:radiusMeters), 3) @> ${indexedPointSql(latitudeColumn, longitudeColumn)}
     AND ${chordSql(latitudeColumn, longitudeColumn, from)} <= gc_to_sec(:radiusMeters)`;
 }
 
