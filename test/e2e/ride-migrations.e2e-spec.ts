@@ -11,7 +11,12 @@ import {
   type ReferenceServiceType,
 } from '../../src/common/built-ins';
 import { withClient } from '../support/postgres';
-import { onEmptyDatabase, query, recordedMigrations, withMigrator } from '../support/migrations';
+import {
+  onDatabaseMigratedTo,
+  query,
+  recordedMigrations,
+  withMigrator,
+} from '../support/migrations';
 
 const ALIGN = '20261125130000-align-original-service-types.js';
 const EARTHDISTANCE = '20261125140000-enable-earthdistance.js';
@@ -33,17 +38,12 @@ const REFERENCE_FARES = Object.fromEntries(
 
 const ACTIVE_STATUSES = ['REQUESTED', 'ACCEPTED', 'ARRIVING', 'IN_PROGRESS'];
 
-/** An empty database migrated to `to`, handed over with its migrator. */
+/** A fresh database migrated to `to`, handed over with its migrator. */
 function migratedTo(
   to: string,
   work: (url: string, migrator: Umzug<Sequelize>) => Promise<void>,
 ): Promise<void> {
-  return onEmptyDatabase((url) =>
-    withMigrator(url, async (migrator) => {
-      await migrator.up({ to });
-      await work(url, migrator);
-    }),
-  );
+  return onDatabaseMigratedTo(to, (url) => withMigrator(url, (migrator) => work(url, migrator)));
 }
 
 async function insertReturningId(url: string, sql: string, params: unknown[]): Promise<number> {

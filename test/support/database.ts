@@ -35,3 +35,8 @@ export function createMigratedDatabase(): Promise<TestDatabase> {
 export function createEmptyDatabase(): Promise<TestDatabase> {
   return create(uniqueName());
 }
+
+/** A copy of another database of this run, which nobody may be connected to meanwhile. */
+export function copyDatabase(source: TestDatabase): Promise<TestDatabase> {
+  return create(uniqueName(), source.name);
+}

@@ -35,19 +35,22 @@ export default async function globalSetup(config: { collectCoverage?: boolean })
   }
   const runId = `swiftride_test_${Date.now().toString(36)}_${process.pid}`;
   const template = `${runId}_template`;
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${template}"`));
-  const templateUrl = databaseUrl(adminUrl, template);
-  await migrateUp(templateUrl);
-  await runSeeders(templateUrl, {});
-
-  // Tests that run the API as a process of its own start it from dist/: build it once for all.
-  await buildApi();
+  // Tests that run the API as a process of its own start it from dist/: build it once for all,
+  // while PostgreSQL migrates the template (the build is CPU, the migrations mostly PostgreSQL).
+  await Promise.all([createTemplate(adminUrl, template), buildApi()]);
   process.env[BUILT_FOR_RUN] = '1';
 
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.template] = template;
   process.env[TEST_ENV.runId] = runId;
   await coverage;
+}
+
+async function createTemplate(adminUrl: string, template: string): Promise<void> {
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${template}"`));
+  const templateUrl = databaseUrl(adminUrl, template);
+  await migrateUp(templateUrl);
+  await runSeeders(templateUrl, {});
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { Umzug } from 'umzug';
 import { createMigrator, openMigrationConnection } from '../../db/migrator';
-import { createEmptyDatabase } from './database';
+import { copyDatabase, createEmptyDatabase, type TestDatabase } from './database';
 import { withClient } from './postgres';
 
 /** Helpers for tests that run migrations step by step on databases of their own. */
@@ -9,6 +9,40 @@ import { withClient } from './postgres';
 /** Runs `work` on a fresh empty database, dropped afterwards whatever happens. */
 export async function onEmptyDatabase(work: (url: string) => Promise<void>): Promise<void> {
   const database = await createEmptyDatabase();
+  try {
+    await work(database.url);
+  } finally {
+    await database.drop();
+  }
+}
+
+/** Empty databases migrated up to a migration, made once per test file, by that migration's name. */
+const snapshots = new Map<string, Promise<TestDatabase>>();
+
+function snapshotAt(to: string): Promise<TestDatabase> {
+  let snapshot = snapshots.get(to);
+  if (!snapshot) {
+    snapshot = createEmptyDatabase().then(async (database) => {
+      await withMigrator(database.url, (migrator) => migrator.up({ to }));
+      return database;
+    });
+    snapshots.set(to, snapshot);
+  }
+  return snapshot;
+}
+
+/**
+ * Runs `work` on a fresh database just as an empty one is once migrated up to `to`, dropped
+ * afterwards whatever happens. The first call for a given `to` migrates an empty database; later
+ * ones in the file copy that one (CREATE DATABASE … TEMPLATE), sparing PostgreSQL the DDL of every
+ * migration up to `to`. The migrated originals are dropped with the rest of the run's databases by
+ * the global teardown.
+ */
+export async function onDatabaseMigratedTo(
+  to: string,
+  work: (url: string) => Promise<void>,
+): Promise<void> {
+  const database = await copyDatabase(await snapshotAt(to));
   try {
     await work(database.url);
   } finally {
