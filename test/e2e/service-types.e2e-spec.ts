@@ -7,7 +7,7 @@ import {
   createRider,
   uniqueUsername,
 } from '../support/accounts';
-import { createTestApp, type TestApp } from '../support/app';
+import { countStatements, createTestApp, type TestApp } from '../support/app';
 
 /**
  * Black-box tests of /api/service-types (public reading, admin writing) and of
@@ -96,19 +96,6 @@ async function insertOnlineDrivers(serviceTypeId: number, count: number): Promis
      FROM created`,
     { replacements: { stem, count, serviceTypeId } },
   );
-}
-
-async function countStatements(run: () => Promise<unknown>): Promise<number> {
-  let statements = 0;
-  t.sequelize.addHook('beforeQuery', 'countStatements', () => {
-    statements += 1;
-  });
-  try {
-    await run();
-  } finally {
-    t.sequelize.removeHook('beforeQuery', 'countStatements');
-  }
-  return statements;
 }
 
 function expectError(response: Response, status: number, field?: string): void {
@@ -385,14 +372,14 @@ describe('GET /api/rides/available-service-types', () => {
     await createDriver(t, { serviceTypeId: type.id, online: true });
 
     let listed: ServiceTypeBody[] = [];
-    const withOne = await countStatements(async () => {
+    const withOne = await countStatements(t, async () => {
       listed = await availableList();
     });
     expect(listed).toEqual([type]);
 
     await insertOnlineDrivers(type.id, 29);
     await insertOnlineDrivers(1, 30);
-    const withThirty = await countStatements(async () => {
+    const withThirty = await countStatements(t, async () => {
       listed = await availableList();
     });
     expect(listed).toEqual([REFERENCE_TYPES[0], type]);

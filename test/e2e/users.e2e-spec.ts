@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import { createTestApp, type TestApp } from '../support/app';
+import { countStatements, createTestApp, type TestApp } from '../support/app';
 
 /** Black-box tests of /api/users: every endpoint, its validation, its errors and its SQL budget. */
 
@@ -85,19 +85,6 @@ function expectPublicUser(user: UserBody): void {
     ['createdAt', 'id', 'role', 'roleId', 'updatedAt', 'username'].sort(),
   );
   expect(user.role).toEqual({ id: user.roleId, name: expect.any(String) });
-}
-
-async function countStatements(run: () => Promise<unknown>): Promise<number> {
-  let statements = 0;
-  t.sequelize.addHook('beforeQuery', 'countStatements', () => {
-    statements += 1;
-  });
-  try {
-    await run();
-  } finally {
-    t.sequelize.removeHook('beforeQuery', 'countStatements');
-  }
-  return statements;
 }
 
 async function storedPasswordOf(id: number): Promise<string> {
@@ -247,10 +234,10 @@ describe('GET /api/users', () => {
 
     let small: PageBody | undefined;
     let large: PageBody | undefined;
-    const forOne = await countStatements(async () => {
+    const forOne = await countStatements(t, async () => {
       small = await listUsers({ search: stem, role: 'driver', limit: 1 });
     });
-    const forHundred = await countStatements(async () => {
+    const forHundred = await countStatements(t, async () => {
       large = await listUsers({ search: stem, role: 'driver', limit: 100 });
     });
 

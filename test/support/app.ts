@@ -143,3 +143,41 @@ export async function changeElsewhere<T>(
     stop();
   }
 }
+
+/**
+ * Resolves once the app has heard every change committed before this call: the database delivers
+ * a listener's notices in commit order, so a marker sent now arrives after all of them. Tests that
+ * count statements settle first, or a late notice could drop a cached caller mid-count.
+ */
+export async function settleChanges(t: TestApp): Promise<void> {
+  const marker = `Settled${Date.now()}${Math.random().toString(36).slice(2)}`;
+  let stop: () => void = () => undefined;
+  const heard = new Promise<void>((resolve) => {
+    stop = t.app.get(ChangeFeed).subscribe((notice) => {
+      if (notice !== 'reset' && notice.table === marker) resolve();
+    });
+  });
+  try {
+    await t.sequelize.query(`SELECT pg_notify('swiftride_changes', :marker)`, {
+      replacements: { marker },
+    });
+    await heard;
+  } finally {
+    stop();
+  }
+}
+
+/** How many statements the app's pool runs during `run`, once every earlier change is heard. */
+export async function countStatements(t: TestApp, run: () => Promise<unknown>): Promise<number> {
+  await settleChanges(t);
+  let statements = 0;
+  t.sequelize.addHook('beforeQuery', 'countStatements', () => {
+    statements += 1;
+  });
+  try {
+    await run();
+  } finally {
+    t.sequelize.removeHook('beforeQuery', 'countStatements');
+  }
+  return statements;
+}
