@@ -64,4 +64,12 @@ export function trackRequestIds(fastify: FastifyInstance): void {
   fastify.addHook('preValidation', (request, reply, done) =>
     requests.run({ id: request.id, response: reply.raw }, done),
   );
+  // Once the server is closed, no async operation of the process needs to carry a request's
+  // context any more (the next request's `run` would start it again). Node tracks contexts
+  // through every promise while any is enabled, so this spares whatever runs after the server,
+  // e.g. the next test file in the same worker.
+  fastify.addHook('onClose', (_instance, done) => {
+    requests.disable();
+    done();
+  });
 }
