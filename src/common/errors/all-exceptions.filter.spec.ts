@@ -138,6 +138,9 @@ describe('AllExceptionsFilter.map', () => {
     expect(filter.map(cut({ code: '57P03' }))).toEqual(unavailable);
     expect(filter.map(cut({ code: '08006' }))).toEqual(unavailable);
     expect(filter.map(cut({}, 'Connection terminated unexpectedly'))).toEqual(unavailable);
+    // The server's end of the socket reset while it shut down (seen under load).
+    expect(filter.map(cut({ code: 'ECONNRESET' }, 'read ECONNRESET'))).toEqual(unavailable);
+    expect(filter.map(cut({ code: 'EPIPE' }, 'write EPIPE'))).toEqual(unavailable);
     expect(filter.map(cut({}, 'something else')).status).toBe(500);
   });
 });

@@ -7,14 +7,23 @@ export function sqlState(error: DatabaseError): string {
 /** `Connection terminated unexpectedly` and kin: pg's own errors, without an SQLSTATE. */
 const LOST_CONNECTION = /^Connection terminated|not queryable|Connection ended/;
 
+/** The socket's own errors (Node's codes, not SQLSTATEs) under a running query. */
+const SOCKET_FAILURES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'];
+
 /**
  * The database, not the request, is at fault: it is shutting down or starting up (57P01–57P03),
- * the connection broke (class 08), or the socket closed under a running query.
+ * the connection broke (class 08), or the socket failed or closed under a running query.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof DatabaseError)) return false;
   const code = sqlState(error);
-  if (code) return code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code);
+  if (code) {
+    return (
+      code.startsWith('08') ||
+      ['57P01', '57P02', '57P03'].includes(code) ||
+      SOCKET_FAILURES.includes(code)
+    );
+  }
   return LOST_CONNECTION.test(String((error.parent as Error | undefined)?.message));
 }
 
