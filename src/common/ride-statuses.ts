@@ -22,3 +22,8 @@ export const ACTIVE_STATUSES: readonly RideStatus[] = [
 ];
 /** Under way: a driver has at most one ride in these states, and is held to it. */
 export const ASSIGNED_STATUSES: readonly RideStatus[] = ['ACCEPTED', 'ARRIVING', 'IN_PROGRESS'];
+
+/** Statuses as an SQL list, written into a statement's text (constants of the state machine). */
+export function statusListSql(statuses: readonly RideStatus[]): string {
+  return statuses.map((status) => `'${status}'`).join(', ');
+}

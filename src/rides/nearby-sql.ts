@@ -12,11 +12,11 @@ import {
   withinChordSql,
   withinRadiusSql,
 } from '../common/geo/earth-sql';
-import { ASSIGNED_STATUSES } from '../common/ride-statuses';
+import { ASSIGNED_STATUSES, statusListSql } from '../common/ride-statuses';
 import { RIDE_ROUTE_COLUMNS, rideColumnsSql } from './ride-view';
 
 /** The statuses of a ride under way, as an SQL list. */
-export const UNDER_WAY = ASSIGNED_STATUSES.map((status) => `'${status}'`).join(', ');
+export const UNDER_WAY = statusListSql(ASSIGNED_STATUSES);
 
 /**
  * Drivers free to take a ride near a point: online, located within the staleness window, not on a

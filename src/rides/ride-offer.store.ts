@@ -4,7 +4,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { chordToMetresSql, earthPointSql, indexedPointSql } from '../common/geo/earth-sql';
 import { PreparedStatements } from '../database/prepared-statements';
-import { ASSIGNED_STATUSES } from '../common/ride-statuses';
+import { UNDER_WAY } from './nearby-sql';
 import type { OfferStatus } from './ride-offer.model';
 import {
   type OpenRideRow,
@@ -57,8 +57,6 @@ export interface StandingCounts {
   expired: number;
   releases: number;
 }
-
-const UNDER_WAY = ASSIGNED_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /** The driver is on a ride: accepted, arriving or in progress. */
 const busySql = (driver: string) => `EXISTS (SELECT 1 FROM "RideRequests" busy

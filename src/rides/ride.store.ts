@@ -21,6 +21,7 @@ import {
   type RideStatus,
 } from './ride-request.model';
 import { type OpenRideRow, rideViewSql, type RideRow } from './ride-view';
+import { statusListSql } from '../common/ride-statuses';
 import type { LatLng } from '../common/geo/trip';
 
 export type NewRide = Pick<
@@ -83,10 +84,6 @@ export interface FreeDriverSearch {
   /** Positions older than this are not trusted. */
   staleSeconds: number;
 }
-
-/** Statuses as an SQL list: constants of the state machine, written into the statement's text. */
-const statusList = (statuses: readonly RideStatus[]) =>
-  statuses.map((status) => `'${status}'`).join(', ');
 
 /**
  * The ride view of the rows a write returned (`source`) and, when `nearby`, the free drivers near
@@ -239,7 +236,7 @@ export class RideStore {
     const [row] = await this.statements.rows<RideRow>(
       `${rideViewSql('"RideRequests"')}
        WHERE r."${asDriver ? 'driverId' : 'riderId'}" = :userId
-         AND r.status IN (${statusList(asDriver ? ASSIGNED_STATUSES : ACTIVE_STATUSES)})`,
+         AND r.status IN (${statusListSql(asDriver ? ASSIGNED_STATUSES : ACTIVE_STATUSES)})`,
       { userId },
     );
     return row;
@@ -303,7 +300,7 @@ export class RideStore {
              SET status = '${transition.to}', "${transition.stamp}" = clock_timestamp(),
                "updatedAt" = clock_timestamp()
              ${EXTRA_CHANGES[action] ? `, ${EXTRA_CHANGES[action]}` : ''}
-           WHERE r.id = :rideId AND r.status IN (${statusList(transition.from)}) ${predicate}
+           WHERE r.id = :rideId AND r.status IN (${statusListSql(transition.from)}) ${predicate}
            RETURNING r.*)
          ${OFFER_CHANGES[action] ?? ''}
          ${viewOfWriteSql('changed', nearby)}`;
