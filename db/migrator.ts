@@ -1,11 +1,12 @@
-import { readdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { MigrationContext, MigrationModule, SeederModule, SeedOptions } from './migration';
+import { MIGRATIONS_DIRECTORY, migrationFiles, migrationName } from './migration-files';
 
-const MIGRATION_FILE = /^\d{14}-[\w-]+\.(ts|js)$/;
+export { migrationName, shippedMigrationNames } from './migration-files';
+
 /**
  * The original Express server's last migration. Reverting it, or anything before it, drops the
  * tables it created and every row in them, so undo stops here unless forced.
@@ -31,24 +32,6 @@ export function openMigrationConnection(url: string): Sequelize {
   });
 }
 
-/** Migration files beside this module, in name (= timestamp) order. */
-function migrationFiles(directory: string): string[] {
-  return readdirSync(directory)
-    .filter((file) => MIGRATION_FILE.test(file) && !file.endsWith('.d.ts'))
-    .sort()
-    .map((file) => join(directory, file));
-}
-
-/** sequelize-cli records `name.js` whatever the source is written in; so do we. */
-export function migrationName(file: string): string {
-  return `${basename(file, extname(file))}.js`;
-}
-
-/** The names of the migrations this build ships, in the order they apply. */
-export function shippedMigrationNames(directory = join(__dirname, 'migrations')): string[] {
-  return migrationFiles(directory).map(migrationName);
-}
-
 function inTransaction(
   sequelize: Sequelize,
   step: (context: MigrationContext) => Promise<void>,
@@ -61,7 +44,7 @@ function inTransaction(
 export function createMigrator(
   sequelize: Sequelize,
   logger?: MigratorLogger,
-  directory = join(__dirname, 'migrations'),
+  directory = MIGRATIONS_DIRECTORY,
 ): Umzug<Sequelize> {
   return new Umzug({
     migrations: migrationFiles(directory).map((file) => ({

@@ -4,7 +4,7 @@ import { InjectConnection } from '@nestjs/sequelize';
 import { Redis } from 'ioredis';
 import { QueryTypes } from 'sequelize';
 import { Sequelize } from 'sequelize-typescript';
-import { shippedMigrationNames } from '../../db/migrator';
+import { shippedMigrationNames } from '../../db/migration-files';
 import type { RealtimeConfig } from '../config/configuration';
 
 export const PROBE_TIMEOUT_MS = 2_000;
