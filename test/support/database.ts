@@ -8,10 +8,22 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Test databases do not wait for each commit to reach the disk: the server still applies every
+ * transaction with its full isolation and locking, and only a crash of PostgreSQL itself could
+ * lose the last few commits, which no test relies on. It saves a WAL flush on each of the suite's
+ * thousands of writes. Per database, since CREATE DATABASE … TEMPLATE does not copy settings.
+ */
+export const NO_COMMIT_WAIT = (name: string) =>
+  `ALTER DATABASE "${name}" SET synchronous_commit = off`;
+
 async function create(name: string, template?: string): Promise<TestDatabase> {
   const adminUrl = requireTestEnv('adminUrl');
   const clause = template ? ` TEMPLATE "${template}"` : '';
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"${clause}`));
+  await withClient(adminUrl, async (client) => {
+    await client.query(`CREATE DATABASE "${name}"${clause}`);
+    await client.query(NO_COMMIT_WAIT(name));
+  });
   return {
     name,
     url: databaseUrl(adminUrl, name),
