@@ -6,7 +6,7 @@ import boundariesConfig from './eslint.boundaries.cjs';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', '*.config.js', '*.cjs', '*.mjs'],
+    ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', '*.config.js', '**/*.cjs', '*.mjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -23,6 +23,11 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
     },
+  },
+  {
+    // Files that gather suites (test/support/suites.ts) require each one inside its describe block.
+    files: ['test/**/*.e2e-spec.ts', 'test/**/*.int-spec.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   ...boundariesConfig.boundaries(importPlugin),
 );

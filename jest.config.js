@@ -41,6 +41,7 @@ module.exports = {
   ],
   // Read only at the top level: inside a project it is ignored.
   testTimeout: 60_000,
+  testSequencer: '<rootDir>/test/support/sequencer.cjs',
   // One worker more than cores: an e2e file spends part of its time waiting on PostgreSQL or on a
   // process it started, and the extra worker fills that time (on 2 cores, 137 s against 154 s
   // for the whole run; the CPU is then busy all the time).

@@ -1,5 +1,5 @@
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
-import { shippedMigrationNames } from '../../db/migrator';
+import { shippedMigrationNames } from '../../db/migration-files';
 import { createTestApp, type TestApp } from '../support/app';
 import { withMigrator } from '../support/migrations';
 

@@ -1,0 +1,10 @@
+/** Stores and services on the migrated database, without HTTP. */
+import { suites } from '../support/suites';
+
+suites({
+  users: () => require('./users.int'),
+  sessions: () => require('./sessions.int'),
+  'service-types-and-drivers': () => require('./service-types-and-drivers.int'),
+  rides: () => require('./rides.int'),
+  dispatch: () => require('./dispatch.int'),
+});
