@@ -113,7 +113,7 @@ async function paced(
     Array.from({ length: loops }, async (_, loop) => {
       let slot = start + (loop / perSecond) * 1000;
       while (slot < until) {
-        await sleep(slot - performance.now());
+        await sleep(Math.max(0, slot - performance.now()));
         await work(loop, slot);
         slot = Math.max(slot + period, performance.now());
       }
