@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/sequelize';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { chordToMetresSql, earthPointSql, indexedPointSql } from '../common/geo/earth-sql';
+import { chordSql, distanceSql, withinChordSql } from '../common/geo/earth-sql';
 import { PreparedStatements } from '../database/prepared-statements';
 import { UNDER_WAY } from './nearby-sql';
 import type { OfferStatus } from './ride-offer.model';
@@ -159,25 +159,22 @@ export class RideOfferStore {
     staleSeconds: number,
   ): Promise<Candidate[]> {
     if (rides.length === 0) return Promise.resolve([]);
-    // Per driver, the chord to a bare cube rather than earth_distance to an `earth` (earth-sql.ts).
-    const pickup = indexedPointSql('r."pickupLatitude"', 'r."pickupLongitude"');
-    const chord = `cube_distance(${pickup}, ${earthPointSql('d.latitude', 'd.longitude')})`;
+    const pickup = { latitude: 'r."pickupLatitude"', longitude: 'r."pickupLongitude"' };
     return this.select<Candidate>(
       `SELECT q."rideId", c."driverId", c."distanceMeters"
        FROM unnest(ARRAY[:rideIds]::int[], ARRAY[:radii]::float8[]) AS q("rideId", "radiusMeters")
        JOIN "RideRequests" r ON r.id = q."rideId"
        CROSS JOIN LATERAL (
-         SELECT d."userId" AS "driverId", ${chordToMetresSql(chord)} AS "distanceMeters"
+         SELECT d."userId" AS "driverId", ${distanceSql('d.latitude', 'd.longitude', pickup)} AS "distanceMeters"
          FROM "DriverProfiles" d
          WHERE d."isOnline" AND d.latitude IS NOT NULL
            AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
-           AND earth_box(${pickup}, q."radiusMeters") @> ${indexedPointSql('d.latitude', 'd.longitude')}
-           AND ${chord} <= gc_to_sec(q."radiusMeters")
+           AND ${withinChordSql('d.latitude', 'd.longitude', 'gc_to_sec(q."radiusMeters")', pickup)}
            AND d."serviceTypeId" = r."serviceTypeId" AND d."userId" <> r."riderId"
            AND NOT ${busySql('d."userId"')}
            AND NOT EXISTS (SELECT 1 FROM "RideOffers" o WHERE o."driverId" = d."userId"
              AND (o.status = 'live' OR (o."rideId" = r.id AND o.status <> 'withdrawn')))
-         ORDER BY ${chord}, d."userId"
+         ORDER BY ${chordSql('d.latitude', 'd.longitude', pickup)}, d."userId"
          LIMIT :perRide) c`,
       {
         rideIds: rides.map((ride) => ride.rideId),

@@ -34,7 +34,7 @@ const EARTH_RADIUS_METRES = 6378168;
  * The point at these columns, as the cube `ll_to_earth` builds (same coordinates, same arithmetic
  * in the same order) but without the `earth` domain's checks.
  */
-export function earthPointSql(latitudeColumn: string, longitudeColumn: string): string {
+function earthPointSql(latitudeColumn: string, longitudeColumn: string): string {
   const lat = `radians(${latitudeColumn})`;
   const lng = `radians(${longitudeColumn})`;
   const r = EARTH_RADIUS_METRES;
@@ -50,7 +50,7 @@ function centreOf(from: SqlPoint): string {
 }
 
 /** The index expression of the GiST indexes on positions. */
-export function indexedPointSql(latitudeColumn: string, longitudeColumn: string): string {
+function indexedPointSql(latitudeColumn: string, longitudeColumn: string): string {
   return `ll_to_earth(${latitudeColumn}, ${longitudeColumn})`;
 }
 
@@ -74,9 +74,7 @@ export function withinRadiusSql(
   longitudeColumn: string,
   from: SqlPoint = REPLACED_POINT,
 ): string {
-  // earth_box(centre, r), which is this, but without casting a cube centre to an `earth`.
-  return `cube_enlarge(${centreOf(from)}, gc_to_sec(:radiusMeters), 3) @> ${indexedPointSql(latitudeColumn, longitudeColumn)}
-    AND ${chordSql(latitudeColumn, longitudeColumn, from)} <= gc_to_sec(:radiusMeters)`;
+  return withinChordSql(latitudeColumn, longitudeColumn, 'gc_to_sec(:radiusMeters)', from);
 }
 
 /** Great-circle metres from the point to the columns' point. */
@@ -97,15 +95,17 @@ export function nearestFirstSql(latitudeColumn: string, longitudeColumn: string)
 }
 
 /**
- * The columns' point lies within `chord` (an SQL expression of metres, computed once) of the
- * centre: the index answers a box that much larger around the centre (a millimetre more, so
- * rounding cannot leave out a point on its edge), and the chord test trims it.
+ * The columns' point lies within `chord` (an SQL expression of straight-line metres, the same for
+ * every row) of the point: the index answers a box that much larger around the point (earth_box,
+ * without casting a bare cube to an `earth`; a millimetre more, so rounding cannot leave out a
+ * point on its edge), and the chord test trims it.
  */
 export function withinChordSql(
   latitudeColumn: string,
   longitudeColumn: string,
   chord: string,
+  from: SqlPoint = REPLACED_POINT,
 ): string {
-  return `cube_enlarge(${CENTRE}, ${chord} + 0.001, 3) @> ${indexedPointSql(latitudeColumn, longitudeColumn)}
-    AND ${chordSql(latitudeColumn, longitudeColumn)} <= ${chord}`;
+  return `cube_enlarge(${centreOf(from)}, ${chord} + 0.001, 3) @> ${indexedPointSql(latitudeColumn, longitudeColumn)}
+    AND ${chordSql(latitudeColumn, longitudeColumn, from)} <= ${chord}`;
 }
