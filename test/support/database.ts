@@ -9,20 +9,21 @@ export interface TestDatabase {
 }
 
 /**
- * Test databases do not wait for each commit to reach the disk: the server still applies every
- * transaction with its full isolation and locking, and only a crash of PostgreSQL itself could
- * lose the last few commits, which no test relies on. It saves a WAL flush on each of the suite's
- * thousands of writes. Per database, since CREATE DATABASE … TEMPLATE does not copy settings.
+ * Creates database `name` on `adminUrl`'s server (a copy of `template` when given). Test databases
+ * do not wait for each commit to reach the disk: the server still applies every transaction with
+ * its full isolation and locking, and only a crash of PostgreSQL itself could lose the last few
+ * commits, which no test relies on. It saves a WAL flush on each of the suite's thousands of
+ * writes. Set per database, since CREATE DATABASE … TEMPLATE does not copy settings.
  */
-export const NO_COMMIT_WAIT = (name: string) =>
-  `ALTER DATABASE "${name}" SET synchronous_commit = off`;
-
-async function create(name: string, template?: string): Promise<TestDatabase> {
-  const adminUrl = requireTestEnv('adminUrl');
+export async function createDatabase(
+  adminUrl: string,
+  name: string,
+  template?: string,
+): Promise<TestDatabase> {
   const clause = template ? ` TEMPLATE "${template}"` : '';
   await withClient(adminUrl, async (client) => {
     await client.query(`CREATE DATABASE "${name}"${clause}`);
-    await client.query(NO_COMMIT_WAIT(name));
+    await client.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
   });
   return {
     name,
@@ -32,6 +33,10 @@ async function create(name: string, template?: string): Promise<TestDatabase> {
         client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
       ).then(() => undefined),
   };
+}
+
+function create(name: string, template?: string): Promise<TestDatabase> {
+  return createDatabase(requireTestEnv('adminUrl'), name, template);
 }
 
 function uniqueName(): string {

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { migrateUp, runSeeders } from '../../db/migrator';
 import { startEmbeddedPostgres, type RunningDatabase } from '../../src/database/embedded-postgres';
 import { BUILT_FOR_RUN, buildApi, freePort } from './api-process';
-import { NO_COMMIT_WAIT } from './database';
-import { withClient } from './postgres';
-import { databaseUrl, TEST_ENV } from './test-env';
+import { createDatabase } from './database';
+import { TEST_ENV } from './test-env';
 
 declare global {
   var __SWIFTRIDE_EMBEDDED__: RunningDatabase | undefined;
@@ -48,13 +47,9 @@ export default async function globalSetup(config: { collectCoverage?: boolean })
 }
 
 async function createTemplate(adminUrl: string, template: string): Promise<void> {
-  await withClient(adminUrl, async (client) => {
-    await client.query(`CREATE DATABASE "${template}"`);
-    await client.query(NO_COMMIT_WAIT(template));
-  });
-  const templateUrl = databaseUrl(adminUrl, template);
-  await migrateUp(templateUrl);
-  await runSeeders(templateUrl, {});
+  const { url } = await createDatabase(adminUrl, template);
+  await migrateUp(url);
+  await runSeeders(url, {});
 }
 
 /**
