@@ -71,7 +71,9 @@ async function bootstrap(): Promise<void> {
     await database.stop();
     throw error;
   }
-  logger.log(`SwiftRide API on http://localhost:${config.http.port}/api (docs at /docs)`);
+  // The port bound, which PORT=0 leaves to the system (test harnesses start processes that way).
+  const { port } = app.getHttpServer().address() as { port: number };
+  logger.log(`SwiftRide API on http://localhost:${port}/api (docs at /docs)`);
 }
 
 bootstrap().catch(async (error: unknown) => {

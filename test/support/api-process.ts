@@ -65,40 +65,56 @@ export interface ApiProcess {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What `main.ts` logs once it listens, with the port it was given (PORT=0: the system's choice). */
+const LISTENING = /SwiftRide API on http:\/\/localhost:(\d+)\/api/;
+
 /**
- * Spawns the built API with exactly this environment (plus PATH) on a free port of 127.0.0.1 and
- * resolves once GET /api/health answers 200. The process is stopped if it never gets there.
+ * Spawns the built API with exactly this environment (plus PATH) on 127.0.0.1 and resolves once
+ * GET /api/health answers 200. Unless `env` sets PORT, the process listens on a port the system
+ * picks (PORT=0) and the port is read from its log: a port chosen here and bound later could be
+ * taken meanwhile by any other socket on the machine. The process is stopped if it never gets
+ * healthy; one that exits on its own with an error writes its log to stderr, for the failing test.
  */
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
   installExitHook();
-  const port = await freePort();
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // LOG_LEVEL info (test's default is warn) for the line that says which port it listens on.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env, HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   let log = '';
+  let port: number | undefined;
   const record = (chunk: Buffer) => {
     log = (log + chunk.toString('utf8')).slice(-200_000);
+    port ??= Number(LISTENING.exec(log)?.[1]) || undefined;
   };
   child.stdout!.on('data', record);
   child.stderr!.on('data', record);
+  let ended = false;
   const exited = new Promise<number | string>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       resolve(child.exitCode ?? child.signalCode!);
     } else child.once('exit', (code, signal) => resolve(code ?? signal!));
   });
-  void exited.then(() => running.delete(child));
+  void exited.then((status) => {
+    running.delete(child);
+    if (!ended && status !== 0) {
+      process.stderr.write(
+        `API process ${child.pid} exited (${status}) unasked; its log:\n${log}\n`,
+      );
+    }
+  });
 
-  const url = `http://127.0.0.1:${port}`;
   const api: ApiProcess = {
-    url,
-    port,
+    url: '',
+    port: 0,
     pid: child.pid!,
     exited,
     output: () => log,
     async stop() {
+      ended = true;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), STOP_MS);
@@ -107,6 +123,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
       }
     },
     async kill() {
+      ended = true;
       child.kill('SIGKILL');
       await exited;
     },
@@ -115,14 +132,19 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   const deadline = Date.now() + STARTUP_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
+      ended = true;
       throw new Error(`the API process exited (${child.exitCode ?? child.signalCode}):\n${log}`);
     }
-    const healthy = await fetch(`${url}/api/health`).then(
-      (response) => response.status === 200,
-      () => false,
-    );
-    if (healthy) return api;
-    await sleep(100);
+    if (port !== undefined) {
+      api.port = port;
+      api.url = `http://127.0.0.1:${port}`;
+      const healthy = await fetch(`${api.url}/api/health`).then(
+        (response) => response.status === 200,
+        () => false,
+      );
+      if (healthy) return api;
+    }
+    await sleep(50);
   }
   await api.stop();
   throw new Error(`the API process was not healthy within ${STARTUP_MS} ms:\n${log}`);
