@@ -17,7 +17,6 @@ let port: number;
 beforeAll(async () => {
   logs = captureLogs('debug');
   t = await createTestApp({ LOG_REQUESTS: 'true' }, logs.logger);
-  await t.app.listen(0, '127.0.0.1');
   port = (t.app.getHttpServer().address() as { port: number }).port;
 });
 afterAll(() => t.close());

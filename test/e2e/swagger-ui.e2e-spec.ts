@@ -29,7 +29,6 @@ let rider: Account;
 beforeAll(async () => {
   const chromiumBinary = resolveChromium(CHROMIUM);
   t = await createTestApp();
-  await t.app.listen(0, '127.0.0.1');
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   baseUrl = `http://127.0.0.1:${port}`;
   rider = await createRider(t, uniqueUsername('swagger'));

@@ -46,7 +46,8 @@ export interface TestApp {
 }
 
 /**
- * The real API (same setup as `npm start`) on a fresh database of its own, logging to `log` when
+ * The real API (same setup as `npm start`) listening on a port of 127.0.0.1, on a fresh database
+ * of its own, logging to `log` when
  * given (see `captureLogs`). `close()` fails the file if any response it sent contained a password
  * hash.
  */
@@ -73,8 +74,10 @@ export async function createTestApp(
   let adminToken: string;
   let sequelize: Sequelize;
   try {
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    // Listening before the first request: given a server that does not listen, supertest listens
+    // for each request and closes the server when that request ends, and a close waits for every
+    // kept-alive connection (Fastify keeps them 72 s) of any request sent meanwhile.
+    await app.listen(0, '127.0.0.1');
     sequelize = app.get<Sequelize>(getConnectionToken());
     adminHash ??= hashPassword(TEST_ADMIN.password);
     await sequelize.query(

@@ -90,7 +90,7 @@ export async function startAdoptedApp(
   env: Record<string, string> = {},
 ): Promise<NestFastifyApplication> {
   const app = await createApp(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, ...env }));
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  // Listening, so supertest never listens and closes it per request (see createTestApp).
+  await app.listen(0, '127.0.0.1');
   return app;
 }

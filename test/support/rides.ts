@@ -172,7 +172,7 @@ export async function storedRide(t: TestApp, rideId: number): Promise<Record<str
   return row;
 }
 
-/** The app's base URL once it listens on a random port (needed for Socket.IO clients). */
+/** The app's base URL (needed for Socket.IO clients). */
 export async function listen(t: TestApp): Promise<string> {
   const server = t.app.getHttpServer();
   if (!server.listening) await t.app.listen(0, '127.0.0.1');
