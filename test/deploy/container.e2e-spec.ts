@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { freePort } from '../support/api-process';
+import { listeningPort } from '../support/api-process';
 import { createEmptyDatabase, type TestDatabase } from '../support/database';
 import {
   argvOf,
@@ -82,15 +82,15 @@ function assembleImage(): string {
 function containerEnvironment(
   apiEnv: Record<string, string>,
   database: TestDatabase,
-  port: number,
 ): Record<string, string> {
   const env: Record<string, string> = {
     ...imageEnvironment(finalStage),
     ...apiEnv,
     // `node` in the CMD is the one running these tests (the image's is the same major in CI).
     PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
-    // A container has a network of its own; here the port must be a free one.
-    PORT: String(port),
+    // A container has a network of its own; here the system picks a free port, which the API
+    // names in its startup line.
+    PORT: '0',
   };
   if (env.DATABASE_URL && new URL(env.DATABASE_URL).hostname === 'db') {
     env.DATABASE_URL = database.url;
@@ -125,20 +125,29 @@ function runCmd(env: Record<string, string>): Started {
   return { child, output: () => log, exited };
 }
 
-/** Runs the compose healthcheck (exec form) against `port` until it exits 0. */
-async function waitHealthy(started: Started, port: number): Promise<number> {
+/**
+ * Once the API names its port, runs the compose healthcheck (exec form) against that port until
+ * it exits 0; resolves with the port.
+ */
+async function waitHealthy(started: Started): Promise<number> {
   const test = compose.services.api.healthcheck?.test;
   if (!Array.isArray(test) || test[0] !== 'CMD') throw new Error('the api healthcheck is not CMD');
-  const [command, ...args] = test
-    .slice(1)
-    .map((part) => part.replaceAll(`127.0.0.1:${CONTAINER_PORT}`, `127.0.0.1:${port}`));
   const begun = Date.now();
   let exitCode: number | null = null;
   void started.exited.then((code) => (exitCode = code ?? -1));
+  let port: number | undefined;
   while (Date.now() - begun < HEALTHY_WITHIN_MS) {
     if (exitCode !== null) {
       throw new Error(`the CMD exited (${exitCode}) before healthy:\n${started.output()}`);
     }
+    port ??= listeningPort(started.output());
+    if (port === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    const [command, ...args] = test
+      .slice(1)
+      .map((part) => part.replaceAll(`127.0.0.1:${CONTAINER_PORT}`, `127.0.0.1:${port}`));
     const passed = await new Promise<boolean>((resolve) => {
       const probe = spawn(command === 'node' ? process.execPath : command, args, {
         stdio: 'ignore',
@@ -146,7 +155,7 @@ async function waitHealthy(started: Started, port: number): Promise<number> {
       probe.once('exit', (code) => resolve(code === 0));
       probe.once('error', () => resolve(false));
     });
-    if (passed) return Date.now() - begun;
+    if (passed) return port;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`not healthy within ${HEALTHY_WITHIN_MS} ms:\n${started.output()}`);
@@ -184,12 +193,11 @@ afterAll(async () => {
 describe('the image CMD with the compose api environment', () => {
   it('migrates an empty database, seeds it, becomes healthy and stops on SIGTERM', async () => {
     const database = await freshDatabase();
-    const port = await freePort();
-    const env = containerEnvironment(environmentOf(compose.services.api), database, port);
+    const env = containerEnvironment(environmentOf(compose.services.api), database);
     expect(env.NODE_ENV).toBe('production');
     const started = runCmd(env);
     try {
-      await waitHealthy(started, port);
+      const port = await waitHealthy(started);
       const ready = await fetch(`http://127.0.0.1:${port}/api/health/ready`);
       expect(await ready.json()).toMatchObject({
         status: 'ok',
@@ -207,10 +215,9 @@ describe('the image CMD with the compose api environment', () => {
 
   it('exits non-zero, naming JWT_SECRET, when compose does not pass it', async () => {
     const database = await freshDatabase();
-    const port = await freePort();
     const { JWT_SECRET, ...withoutSecret } = environmentOf(compose.services.api);
     expect(JWT_SECRET).toBe(COMPOSE_ENV.JWT_SECRET);
-    const started = runCmd(containerEnvironment(withoutSecret, database, port));
+    const started = runCmd(containerEnvironment(withoutSecret, database));
     const code = await exitWithin(started, EXIT_WITHIN_MS);
     expect(code).not.toBe(0);
     expect(started.output()).toContain('JWT_SECRET must be set in production');

@@ -68,6 +68,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** What `main.ts` logs once it listens, with the port it was given (PORT=0: the system's choice). */
 const LISTENING = /SwiftRide API on http:\/\/localhost:(\d+)\/api/;
 
+/** The port an API process's log says it listens on, once it does. */
+export function listeningPort(log: string): number | undefined {
+  return Number(LISTENING.exec(log)?.[1]) || undefined;
+}
+
 /**
  * Spawns the built API with exactly this environment (plus PATH) on 127.0.0.1 and resolves once
  * GET /api/health answers 200. Unless `env` sets PORT, the process listens on a port the system
@@ -88,7 +93,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   let port: number | undefined;
   const record = (chunk: Buffer) => {
     log = (log + chunk.toString('utf8')).slice(-200_000);
-    port ??= Number(LISTENING.exec(log)?.[1]) || undefined;
+    port ??= listeningPort(log);
   };
   child.stdout!.on('data', record);
   child.stderr!.on('data', record);
