@@ -1,4 +1,8 @@
-/** Accounts: registration and sign-in, users, roles, guards, access to every route, cached reads, sign-ins under load. */
+/**
+ * Accounts: registration and sign-in, users, roles, guards, access to every route, cached reads, sign-ins under load.
+ *
+ * @seconds 28
+ */
 import { suites } from '../support/suites';
 
 suites({

@@ -1,9 +1,13 @@
 /**
- * Jest's order of test files, with one change: a file that gathers suites (test/support/suites.ts)
- * weighs as much as the suites it requires. Jest runs the longest files first so that no worker
- * is left with a long file at the end; it knows how long a file took from earlier runs, and on a
- * first run (a fresh clone, CI) guesses from the file's size, by which a file of a few
- * `require('./x')` lines would run last.
+ * Jest's order of test files, with two changes for a run with no timings of its own (a fresh
+ * clone, CI). Jest runs the longest files first so that no worker is left with a long file at the
+ * end; it knows how long a file took from earlier runs, and otherwise guesses from its size.
+ * - A file that gathers suites (test/support/suites.ts) weighs as much as the suites it requires:
+ *   by its own size, a file of a few `require('./x')` lines would run last.
+ * - A file whose size understates its time (it waits on processes and timers, or a few lines of
+ *   table make hundreds of tests) says how long it runs in its first comment, `@seconds 40`
+ *   (measured in a whole run on the 2-core CI machine). Such files start first, longest first,
+ *   so that their waiting overlaps the other files' work.
  */
 const { readFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
@@ -20,16 +24,27 @@ function weight(path) {
   return size;
 }
 
+const SECONDS = /^\/\*\*[\s\S]*?@seconds\s+(\d+)[\s\S]*?\*\//;
+
+/** The `@seconds` a file states in its first comment, if any. */
+function statedSeconds(path) {
+  const match = SECONDS.exec(readFileSync(path, 'utf8'));
+  return match ? Number(match[1]) : undefined;
+}
+
 class SuiteAwareSequencer extends Sequencer {
   sort(tests) {
     const weights = new Map(tests.map((test) => [test.path, weight(test.path)]));
+    const stated = new Map(tests.map((test) => [test.path, statedSeconds(test.path)]));
     for (const test of tests) test.duration = this.time(test);
-    // As Jest's own: failed first, then files never timed (heaviest first), then by duration.
-    const rank = (test) => [
-      this.hasFailed(test) ? 0 : 1,
-      test.duration == null ? 0 : 1,
-      -(test.duration ?? weights.get(test.path)),
-    ];
+    // As Jest's own: failed first, then files never timed (those that state their time first,
+    // longest first; then heaviest first), then by duration.
+    const rank = (test) => {
+      if (test.duration != null) return [this.hasFailed(test) ? 0 : 1, 2, -test.duration];
+      const seconds = stated.get(test.path);
+      if (seconds !== undefined) return [this.hasFailed(test) ? 0 : 1, 0, -seconds];
+      return [this.hasFailed(test) ? 0 : 1, 1, -weights.get(test.path)];
+    };
     return [...tests].sort((a, b) => {
       const [x, y] = [rank(a), rank(b)];
       return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
