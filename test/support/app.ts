@@ -47,9 +47,8 @@ export interface TestApp {
 
 /**
  * The real API (same setup as `npm start`) listening on a port of 127.0.0.1, on a fresh database
- * of its own, logging to `log` when
- * given (see `captureLogs`). `close()` fails the file if any response it sent contained a password
- * hash.
+ * of its own, logging to `log` when given (see `captureLogs`). `close()` fails the file if any
+ * response it sent contained a password hash.
  */
 export async function createTestApp(
   env: Record<string, string> = {},
@@ -75,8 +74,8 @@ export async function createTestApp(
   let sequelize: Sequelize;
   try {
     // Listening before the first request: given a server that does not listen, supertest listens
-    // for each request and closes the server when that request ends, and a close waits for every
-    // kept-alive connection (Fastify keeps them 72 s) of any request sent meanwhile.
+    // on a new port for each request and closes the server when that request ends, so requests
+    // sent meanwhile share a server that is closing, and each request pays a listen and a close.
     await app.listen(0, '127.0.0.1');
     sequelize = app.get<Sequelize>(getConnectionToken());
     adminHash ??= hashPassword(TEST_ADMIN.password);
