@@ -35,7 +35,9 @@ export const BUILT_FOR_RUN = 'SWIFTRIDE_TEST_DIST_BUILT';
  */
 export async function buildApi(): Promise<void> {
   if (process.env[BUILT_FOR_RUN]) return;
-  await promisify(execFile)('npx', ['nest', 'build'], { cwd: ROOT });
+  // The CLI's script run by this Node, not through npx, which takes a second or so to find it.
+  const nest = require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] });
+  await promisify(execFile)(process.execPath, [nest, 'build'], { cwd: ROOT });
 }
 
 export function freePort(): Promise<number> {
