@@ -3,6 +3,8 @@
  * writes it, run from a copy of what the runtime stage copies, with the image's ENV overlaid by the
  * compose `api` service's environment (interpolated as `docker compose` does), must reach healthy
  * by the compose healthcheck, on a real and empty PostgreSQL.
+ *
+ * @seconds 13
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,8 @@
-/** What clients see of HTTP itself: the iOS contract, conventions, hostile input, raw sockets, logs, OpenAPI. */
+/**
+ * What clients see of HTTP itself: the iOS contract, conventions, hostile input, raw sockets, logs, OpenAPI.
+ *
+ * @seconds 12
+ */
 import { suites } from '../support/suites';
 
 suites({

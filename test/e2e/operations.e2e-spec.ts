@@ -1,4 +1,8 @@
-/** Operations: health and readiness, metrics, and the models against the migrated schema. */
+/**
+ * Operations: health and readiness, metrics, and the models against the migrated schema.
+ *
+ * @seconds 14
+ */
 import { suites } from '../support/suites';
 
 suites({

@@ -1,4 +1,8 @@
-/** Limits on login, register, refresh and logout: per client (and username for login), shared via Redis. */
+/**
+ * Limits on login, register, refresh and logout: per client (and username for login), shared via Redis.
+ *
+ * @seconds 12
+ */
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
 import { login, PASSWORD, uniqueUsername } from '../support/accounts';

@@ -1,4 +1,8 @@
-/** Rides, drivers and service types through the API, and dispatch inside requests. */
+/**
+ * Rides, drivers and service types through the API, and dispatch inside requests.
+ *
+ * @seconds 16
+ */
 import { suites } from '../support/suites';
 
 suites({

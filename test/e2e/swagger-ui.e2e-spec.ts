@@ -1,4 +1,8 @@
-/** Swagger UI in a real headless Chromium: authorise with a token from login, then "Try it out". */
+/**
+ * Swagger UI in a real headless Chromium: authorise with a token from login, then "Try it out".
+ *
+ * @seconds 8
+ */
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createRider, uniqueUsername, type Account } from '../support/accounts';

@@ -1,4 +1,8 @@
-/** Stores and services on the migrated database, without HTTP. */
+/**
+ * Stores and services on the migrated database, without HTTP.
+ *
+ * @seconds 12
+ */
 import { suites } from '../support/suites';
 
 suites({

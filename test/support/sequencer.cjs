@@ -1,13 +1,15 @@
 /**
- * Jest's order of test files, with two changes for a run with no timings of its own (a fresh
- * clone, CI). Jest runs the longest files first so that no worker is left with a long file at the
- * end; it knows how long a file took from earlier runs, and otherwise guesses from its size.
- * - A file that gathers suites (test/support/suites.ts) weighs as much as the suites it requires:
- *   by its own size, a file of a few `require('./x')` lines would run last.
- * - A file whose size understates its time (it waits on processes and timers, or a few lines of
- *   table make hundreds of tests) says how long it runs in its first comment, `@seconds 40`
- *   (measured in a whole run on the 2-core CI machine). Such files start first, longest first,
- *   so that their waiting overlaps the other files' work.
+ * Jest's order of test files, for a run with no timings of its own (a fresh clone, CI). Jest runs
+ * the longest files first so that no worker is left with a long file at the end; it knows how
+ * long a file took from earlier runs, and otherwise guesses from its size, which says little here:
+ * a file that gathers suites (test/support/suites.ts) is a few `require('./x')` lines, and a
+ * file that waits on processes and timers, or makes hundreds of tests from a table, runs far
+ * longer than its size. So:
+ * - integration and e2e files state how long they run in their first comment, `@seconds 40`
+ *   (measured in a whole run on the 2-core CI machine; only the order depends on it). They start
+ *   first, longest first;
+ * - the rest (unit specs) follow, heaviest first, a gathering file weighing as much as the suites
+ *   it requires.
  */
 const { readFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
