@@ -8,7 +8,6 @@ import {
   insertDriver,
   insertRider,
   type LatLng,
-  listen,
   nextEvent,
   rideAction,
   requestRide,
@@ -37,7 +36,7 @@ const sockets: Socket[] = [];
 
 beforeAll(async () => {
   t = await createTestApp({ DISPATCH_TICK_MS: '0' });
-  baseUrl = await listen(t);
+  baseUrl = t.baseUrl;
 });
 afterEach(() => {
   for (const socket of sockets.splice(0)) socket.close();

@@ -17,7 +17,6 @@ import {
   createRide,
   insertDriver,
   insertRider,
-  listen,
   rideAction,
   SF,
 } from '../support/rides';
@@ -104,7 +103,7 @@ describe('metrics', () => {
       DB_POOL_MAX: '3',
       DISPATCH_TICK_MS: '0',
     });
-    baseUrl = await listen(t);
+    baseUrl = t.baseUrl;
   });
   afterAll(() => t.close());
 

@@ -14,7 +14,6 @@ import {
   createRide,
   insertDriver,
   insertRider,
-  listen,
   putLocation,
   rideAction,
   rideBody,
@@ -226,7 +225,7 @@ beforeAll(async () => {
   redisless.catch(() => undefined); // awaited (and reported) by its own tests
   // The offers here are broadcast's (every nearby driver); ranked offers: dispatch.e2e-spec.ts.
   t = await createTestApp({ JWT_SECRET, DISPATCH_MODE: 'broadcast' });
-  baseUrl = await listen(t);
+  baseUrl = t.baseUrl;
 }, 60_000);
 afterAll(async () => {
   await t?.close();

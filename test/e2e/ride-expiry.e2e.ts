@@ -12,7 +12,6 @@ import {
   createRide,
   insertDriver,
   insertRider,
-  listen,
   nextEvent,
   requestRide,
   rideAction,
@@ -247,7 +246,7 @@ describe(`with RIDE_REQUEST_TIMEOUT_SECONDS=${TIMEOUT_SECONDS}`, () => {
   });
 
   it('tells the rider (ride.updated) and nearby drivers (ride.taken) when a request expires', async () => {
-    const baseUrl = await listen(t);
+    const baseUrl = t.baseUrl;
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: SF });
     const riderSocket = await connectRealtime(baseUrl, rider.accessToken);

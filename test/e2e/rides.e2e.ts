@@ -5,7 +5,6 @@ import {
   createRide,
   insertDriver,
   insertRider,
-  listen,
   nextEvent,
   putLocation,
   rideAction,
@@ -17,7 +16,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  baseUrl = await listen(t);
+  baseUrl = t.baseUrl;
 });
 afterAll(() => t.close());
 

@@ -15,7 +15,6 @@ import {
   uniqueUsername,
 } from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
-import { listen } from '../support/rides';
 
 /** One hash at a time and one waiting: a third at once is refused. */
 const LIMITS = { HASH_CONCURRENCY: '1', HASH_QUEUE_MAX: '1' };
@@ -201,7 +200,7 @@ describe('sign-ins when password hashing is saturated', () => {
   });
 
   it('gives up the queue place of a login whose client hung up, without hashing it', async () => {
-    const baseUrl = await listen(t);
+    const baseUrl = t.baseUrl;
     let release!: () => void;
     const holder = gate.run(() => new Promise<void>((resolve) => (release = resolve)));
     const body = JSON.stringify({ username: rider.username, password: PASSWORD });

@@ -3,7 +3,6 @@
  *
  * @seconds 8
  */
-import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createRider, uniqueUsername, type Account } from '../support/accounts';
 import { createTestApp, type TestApp } from '../support/app';
@@ -33,8 +32,7 @@ let rider: Account;
 beforeAll(async () => {
   const chromiumBinary = resolveChromium(CHROMIUM);
   t = await createTestApp();
-  const { port } = t.app.getHttpServer().address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${port}`;
+  baseUrl = t.baseUrl;
   rider = await createRider(t, uniqueUsername('swagger'));
   browser = await chromium.launch({ ...chromiumBinary, args: CHROMIUM_ARGS });
 });

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getConnectionToken } from '@nestjs/sequelize';
 import type { Logger } from 'pino';
@@ -33,6 +34,8 @@ let adminHash: Promise<string> | undefined;
 
 export interface TestApp {
   app: NestFastifyApplication;
+  /** Where the app listens, `http://127.0.0.1:<port>` (for Socket.IO clients, browsers, sockets). */
+  baseUrl: string;
   /** No credentials. */
   http: TestAgent;
   /** Sends the seeded admin's access token with every request. */
@@ -102,8 +105,10 @@ export async function createTestApp(
     throw error;
   }
 
+  const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,
+    baseUrl: `http://127.0.0.1:${port}`,
     http: request(app.getHttpServer()),
     admin: request.agent(app.getHttpServer()).set('Authorization', `Bearer ${adminToken}`),
     adminToken,

@@ -1,5 +1,4 @@
 import { io, type Socket } from 'socket.io-client';
-import type { AddressInfo } from 'node:net';
 import { QueryTypes } from 'sequelize';
 import { TokenService } from '../../src/auth/token.service';
 import { DEFAULT_SERVICE_TYPE, DRIVER_ROLE_ID, RIDER_ROLE_ID } from '../../src/common/built-ins';
@@ -170,14 +169,6 @@ export async function storedRide(t: TestApp, rideId: number): Promise<Record<str
     { replacements: { rideId }, type: QueryTypes.SELECT },
   );
   return row;
-}
-
-/** The app's base URL (needed for Socket.IO clients). */
-export async function listen(t: TestApp): Promise<string> {
-  const server = t.app.getHttpServer();
-  if (!server.listening) await t.app.listen(0, '127.0.0.1');
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
 }
 
 /** A connected `/realtime` client; rejects with the server's reason if refused. */
