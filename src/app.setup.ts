@@ -9,7 +9,7 @@ import { acceptJsonBodiesOnly, frameworkErrors } from './common/http/json-body';
 import { clientErrorHandler } from './common/http/client-errors';
 import { securityHeaders } from './common/http/security-headers';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { createLogger } from './common/logging/logger';
+import { accessLog, createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
 import { requestIdFor, trackRequestIds } from './common/logging/request-context';
 import type { AppConfig } from './config/configuration';
@@ -73,24 +73,17 @@ export async function createApp(
 }
 
 function logRequests(fastify: FastifyInstance, log: Logger): void {
-  // Every field below is known and none is secret: redaction, which walks each line for secret
-  // keys at any depth, cost six times the rest of the line.
-  const access = log.child({}, { redact: [] });
+  const write = accessLog(log);
+  if (!write) return;
   fastify.addHook('onResponse', (request, reply, done) => {
-    // The path only: a query string may carry what should not be logged.
-    const path = request.url.split('?')[0];
-    const durationMs = Math.round(reply.elapsedTime * 10) / 10;
-    access.info(
-      {
-        context: 'HTTP',
-        requestId: request.id,
-        method: request.method,
-        path,
-        status: reply.statusCode,
-        durationMs,
-      },
-      `${request.method} ${path} ${reply.statusCode} ${durationMs}ms`,
-    );
+    write({
+      requestId: request.id,
+      method: request.method,
+      // The path only: a query string may carry what should not be logged.
+      path: request.url.split('?')[0],
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    });
     done();
   });
 }

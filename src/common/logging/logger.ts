@@ -52,6 +52,39 @@ function defaultDestination(format: LogFormat): DestinationStream {
   return pino.destination({ dest: 1, sync: false });
 }
 
+/** What one access line says of an answered request. */
+export interface AccessEntry {
+  requestId: string;
+  method: string;
+  /** Without the query string, which may carry what should not be logged. */
+  path: string;
+  status: number;
+  durationMs: number;
+}
+
+/**
+ * Writes what `log.info({ context: 'HTTP', ...entry }, 'GET /path 200 1.2ms')` writes, composed
+ * by hand: every field is known, none is secret, and each string goes through JSON.stringify, so
+ * pino's general path (the mixin, per-key serialisation, redaction) has nothing to do, and it was
+ * a fifth of the CPU of a read served from memory. Undefined when the level leaves info out.
+ */
+export function accessLog(log: Logger): ((entry: AccessEntry) => void) | undefined {
+  if (!log.isLevelEnabled('info')) return undefined;
+  const internals = log as unknown as Record<symbol, unknown>;
+  const stream = internals[pino.symbols.streamSym] as DestinationStream;
+  // The base fields (pid, hostname) and bindings as pino writes them: `,"pid":1,…`, or empty.
+  const bindings = internals[pino.symbols.chindingsSym] as string;
+  return ({ requestId, method, path, status, durationMs }) => {
+    const msg = `${method} ${path} ${status} ${durationMs}ms`;
+    stream.write(
+      `{"level":"info","time":"${new Date().toISOString()}"${bindings},"context":"HTTP",` +
+        `"requestId":${JSON.stringify(requestId)},"method":${JSON.stringify(method)},` +
+        `"path":${JSON.stringify(path)},"status":${status},"durationMs":${durationMs},` +
+        `"msg":${JSON.stringify(msg)}}\n`,
+    );
+  };
+}
+
 export function flushLogs(logger: Logger): Promise<void> {
   return new Promise((resolve) => logger.flush(() => resolve()));
 }
