@@ -37,8 +37,9 @@ class StrictValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const key = metadata.type === 'query' ? queryKey(value) : undefined;
-    if (key === undefined || !this.toValidate(metadata))
+    if (key === undefined || !this.toValidate(metadata)) {
       return this.transformStrictly(value, metadata);
+    }
     let known = this.validQueries.get(metadata.metatype);
     if (!known) this.validQueries.set(metadata.metatype, (known = new Map()));
     let dto = known.get(key);
