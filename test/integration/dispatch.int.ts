@@ -184,6 +184,28 @@ describe('ranked dispatch', () => {
     expect(steps.map((row) => row.dispatchStep)).toEqual(rideIds.map(() => 2));
   });
 
+  it('starts no round after the one under way once the process is stopping; the next run takes the rest', async () => {
+    const rideIds: number[] = [];
+    for (let i = 0; i < 55; i++) rideIds.push(await rideAt(north(CENTRE, -20_000 - i * 10)));
+    const stepsSearched = async () =>
+      (
+        await t.select<{ dispatchStep: number }>(
+          `SELECT "dispatchStep" FROM "RideRequests" WHERE id IN (:rideIds) ORDER BY id`,
+          { rideIds },
+        )
+      ).map((row) => row.dispatchStep);
+    const stopping = new AbortController();
+    stopping.abort();
+
+    await dispatcher.run({ now: at(0), stopping: stopping.signal });
+    const afterOneRound = await stepsSearched();
+    expect(afterOneRound.filter((step) => step === 2)).toHaveLength(50);
+    expect(afterOneRound.filter((step) => step === 0)).toHaveLength(5);
+
+    await dispatcher.run({ now: at(1) });
+    expect(await stepsSearched()).toEqual(rideIds.map(() => 2));
+  });
+
   it('gives a driver wanted by two requests at once to one of them only', async () => {
     const driver = await driverAt(CENTRE);
     const first = await rideAt(north(CENTRE, 500));

@@ -24,8 +24,8 @@ export class DispatchLoop implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(dispatcher: Dispatcher, config: ConfigService) {
     this.config = config.getOrThrow<DispatchConfig>('dispatch');
     this.job = new PeriodicJob(
-      async () => {
-        await dispatcher.run();
+      async (stopping) => {
+        await dispatcher.run({ stopping });
       },
       (error) => this.logger.error(`Dispatching rides: ${error.message}`),
     );

@@ -18,6 +18,11 @@ export interface DispatchRun {
   now?: Date;
   /** Only these rides (a request dispatched on its own); default: every ride due. */
   rideIds?: number[];
+  /**
+   * Once aborted (the process is stopping), no round starts after the one under way: the rides
+   * left are due for the next run, on this process or another.
+   */
+  stopping?: AbortSignal;
 }
 
 export interface DispatchOutcome {
@@ -77,6 +82,7 @@ export class Dispatcher {
       offered += round.offered;
       seen.push(...round.claimed);
       if (round.claimed.length < MAX_RIDES_PER_ROUND || options.rideIds) break;
+      if (options.stopping?.aborted) break;
     }
     const expired = ended.filter((offer) => offer.status === 'expired').length;
     return { offered, expired, withdrawn: ended.length - expired };
