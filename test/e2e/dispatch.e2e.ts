@@ -31,12 +31,10 @@ interface Offered {
 }
 
 let t: TestApp;
-let baseUrl: string;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
   t = await createTestApp({ DISPATCH_TICK_MS: '0' });
-  baseUrl = t.baseUrl;
 });
 afterEach(() => {
   for (const socket of sockets.splice(0)) socket.close();
@@ -44,7 +42,7 @@ afterEach(() => {
 afterAll(() => t.close());
 
 async function socketOf(account: Account): Promise<Socket> {
-  const socket = await connectRealtime(baseUrl, account.accessToken);
+  const socket = await connectRealtime(t.baseUrl, account.accessToken);
   sockets.push(socket);
   return socket;
 }

@@ -93,7 +93,6 @@ const requests = (route: string, status: number, method = 'GET') => ({
 
 describe('metrics', () => {
   let t: TestApp;
-  let baseUrl: string;
 
   beforeAll(async () => {
     // No dispatcher timer: the pool figures below are those of an idle app.
@@ -103,7 +102,6 @@ describe('metrics', () => {
       DB_POOL_MAX: '3',
       DISPATCH_TICK_MS: '0',
     });
-    baseUrl = t.baseUrl;
   });
   afterAll(() => t.close());
 
@@ -238,12 +236,12 @@ describe('metrics', () => {
   it('shows the sockets connected to /realtime, and only admitted ones', async () => {
     const connections = (samples: Sample[]) => valueOf(samples, 'swiftride_realtime_connections');
     expect(connections(await scrape(t))).toBe(0);
-    await expect(connectRealtime(baseUrl, 'not-a-token')).rejects.toThrow();
+    await expect(connectRealtime(t.baseUrl, 'not-a-token')).rejects.toThrow();
 
     const rider = await insertRider(t);
     const sockets = [
-      await connectRealtime(baseUrl, rider.accessToken),
-      await connectRealtime(baseUrl, rider.accessToken),
+      await connectRealtime(t.baseUrl, rider.accessToken),
+      await connectRealtime(t.baseUrl, rider.accessToken),
     ];
     try {
       expect(connections(await scrapeUntil(t, (samples) => connections(samples) === 2))).toBe(2);

@@ -186,7 +186,6 @@ const refusal = (message: RegExp) => ({
 // ── one API in this process, no Redis ───────────────────────────────────────────────────────
 
 let t: TestApp;
-let baseUrl: string;
 
 interface Redisless {
   database: TestDatabase;
@@ -225,7 +224,6 @@ beforeAll(async () => {
   redisless.catch(() => undefined); // awaited (and reported) by its own tests
   // The offers here are broadcast's (every nearby driver); ranked offers: dispatch.e2e-spec.ts.
   t = await createTestApp({ JWT_SECRET, DISPATCH_MODE: 'broadcast' });
-  baseUrl = t.baseUrl;
 }, 60_000);
 afterAll(async () => {
   await t?.close();
@@ -269,7 +267,7 @@ async function settled(...clients: Client[]): Promise<void> {
 describe('the /realtime handshake', () => {
   it('disconnects a socket when its token expires', async () => {
     const rider = await insertRider(t);
-    const client = await connect(baseUrl, accessToken(rider.id, 1, 2));
+    const client = await connect(t.baseUrl, accessToken(rider.id, 1, 2));
     const reason = await new Promise<string>((resolve) =>
       client.socket.once('disconnect', (why: string) => resolve(why)),
     );
@@ -277,7 +275,7 @@ describe('the /realtime handshake', () => {
   });
 
   it('refuses a client that sends no token', async () => {
-    await expect(connectRealtime(baseUrl, undefined)).rejects.toMatchObject(
+    await expect(connectRealtime(t.baseUrl, undefined)).rejects.toMatchObject(
       refusal(/authentication required/i),
     );
   });
@@ -295,7 +293,7 @@ describe('the /realtime handshake', () => {
       randomBytes(36).toString('base64url'),
     );
     for (const token of ['not-a-jwt', `${rider.accessToken}x`, foreign]) {
-      await expect(connectRealtime(baseUrl, token)).rejects.toMatchObject(
+      await expect(connectRealtime(t.baseUrl, token)).rejects.toMatchObject(
         refusal(/invalid or has expired/),
       );
     }
@@ -304,37 +302,37 @@ describe('the /realtime handshake', () => {
   it('refuses an expired token and admits the same token while it is still valid', async () => {
     const rider = await insertRider(t);
     await expect(
-      connectRealtime(baseUrl, accessToken(rider.id, rider.roleId, -10)),
+      connectRealtime(t.baseUrl, accessToken(rider.id, rider.roleId, -10)),
     ).rejects.toMatchObject(refusal(/invalid or has expired/));
-    const socket = await connectRealtime(baseUrl, accessToken(rider.id, rider.roleId));
+    const socket = await connectRealtime(t.baseUrl, accessToken(rider.id, rider.roleId));
     sockets.push(socket);
     expect(socket.connected).toBe(true);
   });
 
   it('refuses the still-valid token of an account that has since been deleted', async () => {
     const rider = await insertRider(t);
-    const before = await connectRealtime(baseUrl, rider.accessToken);
+    const before = await connectRealtime(t.baseUrl, rider.accessToken);
     before.close();
     await changeElsewhere(t, 'Users', () =>
       t.sequelize.query(`DELETE FROM "Users" WHERE id = :id`, { replacements: { id: rider.id } }),
     );
-    await expect(connectRealtime(baseUrl, rider.accessToken)).rejects.toMatchObject(
+    await expect(connectRealtime(t.baseUrl, rider.accessToken)).rejects.toMatchObject(
       refusal(/no longer exists/),
     );
   });
 
   it('admits a valid token sent as auth.token', async () => {
     const driver = await insertDriver(t);
-    const socket = await connectRealtime(baseUrl, driver.accessToken);
+    const socket = await connectRealtime(t.baseUrl, driver.accessToken);
     sockets.push(socket);
     expect(socket.connected).toBe(true);
   });
 
   it('admits a valid token sent as an Authorization: Bearer header, and refuses a bad one', async () => {
     const rider = await insertRider(t);
-    const socket = await connectWithHeader(baseUrl, `Bearer ${rider.accessToken}`);
+    const socket = await connectWithHeader(t.baseUrl, `Bearer ${rider.accessToken}`);
     expect(socket.connected).toBe(true);
-    await expect(connectWithHeader(baseUrl, 'Bearer not-a-jwt')).rejects.toMatchObject(
+    await expect(connectWithHeader(t.baseUrl, 'Bearer not-a-jwt')).rejects.toMatchObject(
       refusal(/invalid or has expired/),
     );
   });
@@ -344,10 +342,10 @@ describe('the /realtime handshake', () => {
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: pickup });
     const viaHeader = new Client(
-      await connectWithHeader(baseUrl, `Bearer ${rider.accessToken}`),
+      await connectWithHeader(t.baseUrl, `Bearer ${rider.accessToken}`),
       rider.accessToken,
     );
-    const bystander = await connect(baseUrl, (await insertRider(t)).accessToken);
+    const bystander = await connect(t.baseUrl, (await insertRider(t)).accessToken);
     const rideId = await createRide(t, rider, tripFrom(pickup));
     await accepted(driver, rideId);
     expect(await viaHeader.waitFor('ride.updated')).toMatchObject({
@@ -364,8 +362,8 @@ describe('ride.updated', () => {
     const pickup = freshArea();
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: pickup });
-    const riderClient = await connect(baseUrl, rider.accessToken);
-    const driverClient = await connect(baseUrl, driver.accessToken);
+    const riderClient = await connect(t.baseUrl, rider.accessToken);
+    const driverClient = await connect(t.baseUrl, driver.accessToken);
     const rideId = await createRide(t, rider, tripFrom(pickup));
     await accepted(driver, rideId);
 
@@ -394,8 +392,8 @@ describe('ride.updated', () => {
     const pickup = freshArea();
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: pickup });
-    const riderClient = await connect(baseUrl, rider.accessToken);
-    const driverClient = await connect(baseUrl, driver.accessToken);
+    const riderClient = await connect(t.baseUrl, rider.accessToken);
+    const driverClient = await connect(t.baseUrl, driver.accessToken);
     const rideId = await createRide(t, rider, tripFrom(pickup));
     await accepted(driver, rideId);
 
@@ -425,8 +423,8 @@ describe('ride.updated', () => {
     const pickup = freshArea();
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: pickup });
-    const riderClient = await connect(baseUrl, rider.accessToken);
-    const driverClient = await connect(baseUrl, driver.accessToken);
+    const riderClient = await connect(t.baseUrl, rider.accessToken);
+    const driverClient = await connect(t.baseUrl, driver.accessToken);
     const rideId = await createRide(t, rider, tripFrom(pickup));
     await accepted(driver, rideId);
 
@@ -448,8 +446,8 @@ describe('ride.updated', () => {
     const pickup = freshArea();
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: pickup });
-    const riderClient = await connect(baseUrl, rider.accessToken);
-    const driverClient = await connect(baseUrl, driver.accessToken);
+    const riderClient = await connect(t.baseUrl, rider.accessToken);
+    const driverClient = await connect(t.baseUrl, driver.accessToken);
     const rideId = await createRide(t, rider, tripFrom(pickup));
     await accepted(driver, rideId);
 
@@ -495,12 +493,12 @@ describe('ride.offered and ride.taken', () => {
       'busy with another ride': busy,
     };
     const nearClients = await Promise.all(
-      near.map((driver) => connect(baseUrl, driver.accessToken)),
+      near.map((driver) => connect(t.baseUrl, driver.accessToken)),
     );
     const excludedClients = await Promise.all(
       Object.entries(excluded).map(async ([why, driver]) => ({
         why,
-        client: await connect(baseUrl, driver.accessToken),
+        client: await connect(t.baseUrl, driver.accessToken),
       })),
     );
 
@@ -540,7 +538,7 @@ describe('ride.offered and ride.taken', () => {
       [0.5, 1.5, 2.5].map((km) => insertDriver(t, { at: north(pickup, km) })),
     );
     const clients = await Promise.all(
-      drivers.map((driver) => connect(baseUrl, driver.accessToken)),
+      drivers.map((driver) => connect(t.baseUrl, driver.accessToken)),
     );
     const rideId = await createRide(t, await insertRider(t), tripFrom(pickup));
     for (const client of clients)
@@ -564,7 +562,7 @@ describe('ride.offered and ride.taken', () => {
     const pickup = freshArea();
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: north(pickup, 2) });
-    const client = await connect(baseUrl, driver.accessToken);
+    const client = await connect(t.baseUrl, driver.accessToken);
     const rideId = await createRide(t, rider, tripFrom(pickup));
     await client.waitFor('ride.offered', (offer) => offer.ride.id === rideId);
 
@@ -577,8 +575,8 @@ describe('ride.offered and ride.taken', () => {
     const [releasing, other] = await Promise.all(
       [1, 3].map((km) => insertDriver(t, { at: east(pickup, km) })),
     );
-    const releasingClient = await connect(baseUrl, releasing.accessToken);
-    const otherClient = await connect(baseUrl, other.accessToken);
+    const releasingClient = await connect(t.baseUrl, releasing.accessToken);
+    const otherClient = await connect(t.baseUrl, other.accessToken);
     const rideId = await createRide(t, await insertRider(t), tripFrom(pickup));
     await otherClient.waitFor('ride.offered', (offer) => offer.ride.id === rideId);
     await releasingClient.waitFor('ride.offered', (offer) => offer.ride.id === rideId);
@@ -603,8 +601,8 @@ describe('driver.location', () => {
     const [driver, otherDriver] = await Promise.all(
       [1, 2].map((km) => insertDriver(t, { at: north(pickup, km) })),
     );
-    const riderClient = await connect(baseUrl, rider.accessToken);
-    const otherRiderClient = await connect(baseUrl, otherRider.accessToken);
+    const riderClient = await connect(t.baseUrl, rider.accessToken);
+    const otherRiderClient = await connect(t.baseUrl, otherRider.accessToken);
     const rideId = await createRide(t, rider, tripFrom(pickup));
     await accepted(driver, rideId);
     const otherRideId = await createRide(t, otherRider, tripFrom(pickup));

@@ -12,11 +12,9 @@ import {
 } from '../support/rides';
 
 let t: TestApp;
-let baseUrl: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  baseUrl = t.baseUrl;
 });
 afterAll(() => t.close());
 
@@ -24,8 +22,8 @@ describe('a ride from request to rating', () => {
   it('goes REQUESTED → ACCEPTED → ARRIVING → IN_PROGRESS → COMPLETED and is rated once', async () => {
     const rider = await insertRider(t);
     const driver = await insertDriver(t, { at: SF });
-    const riderSocket = await connectRealtime(baseUrl, rider.accessToken);
-    const driverSocket = await connectRealtime(baseUrl, driver.accessToken);
+    const riderSocket = await connectRealtime(t.baseUrl, rider.accessToken);
+    const driverSocket = await connectRealtime(t.baseUrl, driver.accessToken);
     try {
       const offered = nextEvent<{ ride: { id: number } }>(driverSocket, 'ride.offered');
       const rideId = await createRide(t, rider);
@@ -77,7 +75,7 @@ describe('a driver who goes offline during a ride', () => {
       .send({ isOnline: false })
       .expect(200);
 
-    const riderSocket = await connectRealtime(baseUrl, rider.accessToken);
+    const riderSocket = await connectRealtime(t.baseUrl, rider.accessToken);
     try {
       const location = nextEvent(riderSocket, 'driver.location');
       const moved = await putLocation(t, driver, { latitude: 37.776, longitude: -122.418 });

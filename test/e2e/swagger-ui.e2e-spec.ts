@@ -26,13 +26,11 @@ jest.setTimeout(90_000);
 
 let t: TestApp;
 let browser: Browser;
-let baseUrl: string;
 let rider: Account;
 
 beforeAll(async () => {
   const chromiumBinary = resolveChromium(CHROMIUM);
   t = await createTestApp();
-  baseUrl = t.baseUrl;
   rider = await createRider(t, uniqueUsername('swagger'));
   browser = await chromium.launch({ ...chromiumBinary, args: CHROMIUM_ARGS });
 });
@@ -64,7 +62,7 @@ describe(`Swagger UI at /docs, in ${describeChoice(CHROMIUM)}`, () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
     try {
-      const docs = await page.goto(`${baseUrl}/docs`);
+      const docs = await page.goto(`${t.baseUrl}/docs`);
       expect(docs?.status()).toBe(200);
       await page.locator('.opblock-summary-path').first().waitFor();
 
