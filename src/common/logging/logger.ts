@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import { LineDestination } from './line-destination';
 import { currentRequestId } from './request-context';
 
 export type LogLevel = Level | 'silent';
@@ -45,12 +46,21 @@ export function createLogger(config: LogConfig, destination?: DestinationStream)
 
 /**
  * JSON goes out asynchronously: synchronous writes to stdout cost a tenth of the API's CPU under
- * load. `flushLogs` before exiting so that the last lines are not lost.
+ * load. `flushLogs` before exiting so that the last lines are not lost; a process that exits
+ * without it still writes what waits, synchronously, on its way out.
  */
 function defaultDestination(format: LogFormat): DestinationStream {
   if (format === 'pretty') return prettyDestination(process.stdout);
-  return pino.destination({ dest: 1, sync: false });
+  if (!stdoutLines) {
+    const lines = new LineDestination(1);
+    process.once('exit', () => lines.flushSync());
+    stdoutLines = lines;
+  }
+  return stdoutLines;
 }
+
+/** One for the process, whatever number of loggers write JSON to stdout: their lines stay in order. */
+let stdoutLines: LineDestination | undefined;
 
 /** What one access line says of an answered request. */
 export interface AccessEntry {
