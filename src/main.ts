@@ -1,3 +1,4 @@
+import './v8-flags';
 import { Logger } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
 import { runSeeders, migrateUp } from '../db/migrator';
