@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createTestApp, type TestApp } from '../support/app';
 import { captureLogs, type CapturedLogs } from '../support/logs';
 
@@ -14,6 +15,19 @@ beforeAll(async () => {
   t = await createTestApp({ LOG_REQUESTS: 'true' }, logs.logger);
 });
 afterAll(() => t.close());
+
+/** Sends the head, then the body a moment later (so the server reads it apart); the status. */
+function headThenBody(head: string, body: string): Promise<number> {
+  const port = (t.app.getHttpServer().address() as { port: number }).port;
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1])));
+    socket.write(head, () => setTimeout(() => socket.write(body), 100));
+  });
+}
 
 /** A request to a missing table answers 500, as any unexpected failure would. */
 /** Available service types read the table on every request (the public list is kept in memory). */
@@ -93,6 +107,31 @@ describe('log lines', () => {
     expect(logged.msg).toMatch(/ServiceTypes/);
     expect(logged.stack).toMatch(/\n\s+at /);
     expect(response.text).not.toMatch(/ServiceTypes| at /);
+  });
+
+  it('logs under the request id when its body arrives after its head, in a later read', async () => {
+    const body = JSON.stringify({
+      name: 'Logged',
+      baseFare: 2,
+      perMileRate: 1,
+      perMinuteRate: 0.2,
+      maxPassengers: 4,
+    });
+    const before = logs.entries().length;
+    const status = await withServiceTypesGone(() =>
+      headThenBody(
+        'POST /api/service-types HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n' +
+          `Authorization: Bearer ${t.adminToken}\r\nX-Request-Id: boom-2\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+        body,
+      ),
+    );
+    expect(status).toBe(500);
+    const errors = logs
+      .entries()
+      .slice(before)
+      .filter((entry) => entry.level === 'error');
+    expect(errors).toEqual([expect.objectContaining({ requestId: 'boom-2' })]);
   });
 
   it('never writes a password, a token or an Authorization header, through a whole session', async () => {
