@@ -93,6 +93,58 @@ describe('LineDestination', () => {
     expect(asked.map((write) => write.text)).toEqual(['line\n', 'line\n']);
   });
 
+  it('splits a line at no chunk boundary, even by one byte of a multi-byte character', async () => {
+    const path = join(dir, 'edge.log');
+    const fd = openSync(path, 'w');
+    const destination = new LineDestination(fd);
+    const filler = `${'a'.repeat(64 * 1024 - 2)}\n`;
+    destination.write(filler);
+    destination.write('é\n');
+    destination.write('😀\n');
+    await flushed(destination);
+    closeSync(fd);
+    expect(readFileSync(path, 'utf8')).toBe(`${filler}é\n😀\n`);
+  });
+
+  it('writes the rest of a short write that ends inside a later buffer of the batch', async () => {
+    const { writes, asked } = heldWrites();
+    const destination = new LineDestination(1, { writes });
+    const big = `${'b'.repeat(70 * 1024)}\n`;
+    destination.write('small\n');
+    destination.write(big);
+    destination.write('after\n');
+    await turn();
+    expect(asked[0].text).toBe(`small\n${big}after\n`);
+    asked[0].done(null, 'small\n'.length + 10);
+    expect(asked[1].text).toBe(`${big.slice(10)}after\n`);
+  });
+
+  it('calls a flush back once the lines before it are out, while newer lines keep coming', async () => {
+    const { writes, asked } = heldWrites();
+    const destination = new LineDestination(1, { writes });
+    destination.write('before\n');
+    let done = false;
+    destination.flush(() => (done = true));
+    await turn();
+    destination.write('after\n');
+    asked[0].done(null, 'before\n'.length);
+    expect(done).toBe(true);
+    expect(asked[1].text).toBe('after\n');
+  });
+
+  it('on exit, writes a batch that waits for a retry first, once, then the rest', async () => {
+    const { writes, asked, synced } = heldWrites();
+    const destination = new LineDestination(1, { writes, retryMs: 5 });
+    destination.write('refused\n');
+    await turn();
+    asked[0].done(errno('EAGAIN'), 0);
+    destination.write('later\n');
+    destination.flushSync();
+    expect(synced).toEqual(['refused\n', 'later\n']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(asked).toHaveLength(1);
+  });
+
   it('calls flush back once everything written before it is out', async () => {
     const { writes, asked } = heldWrites();
     const destination = new LineDestination(1, { writes });

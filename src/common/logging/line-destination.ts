@@ -41,9 +41,14 @@ export class LineDestination {
   private inFlight: Buffer[] | undefined;
   private inFlightBytes = 0;
   private scheduled = false;
+  /** Set while a write the output refused (EAGAIN) waits to be tried again. */
+  private retry: NodeJS.Timeout | undefined;
   private dropped = 0;
   private failed = false;
-  private waiting: Array<() => void> = [];
+  /** Bytes taken in and bytes written since the start: a flush waits for the first as it was. */
+  private accepted = 0;
+  private delivered = 0;
+  private waiting: Array<{ upTo: number; done: () => void }> = [];
   private readonly maxPendingBytes: number;
   private readonly retryMs: number;
   private readonly writes: LineWrites;
@@ -64,45 +69,58 @@ export class LineDestination {
       this.dropped += 1;
       return true;
     }
-    this.append(line);
+    this.accepted += this.append(line);
     this.schedule();
     return true;
   }
 
-  /** Calls back once every line written so far has been handed to the output (or it failed). */
+  /**
+   * Calls back once every line written before it has been handed to the output (or the output
+   * failed), whatever is written meanwhile.
+   */
   flush(done: () => void = () => undefined): void {
-    if (this.idle()) {
+    if (this.failed || this.delivered >= this.accepted) {
       process.nextTick(done);
       return;
     }
-    this.waiting.push(done);
+    this.waiting.push({ upTo: this.accepted, done });
     this.schedule();
   }
 
   /**
-   * Writes what waits, synchronously, for a process that is exiting and has no event loop left. A
-   * write already under way is the kernel's by then, or lost with the process.
+   * Writes what waits, synchronously, for a process that is exiting and has no event loop left:
+   * first a write the output refused and that waits to be tried again, then the rest. A write
+   * under way in libuv's threads cannot be waited for; what follows it may then reach the output
+   * first.
    */
   flushSync(): void {
     if (this.failed) return;
+    if (this.retry && this.inFlight) {
+      clearTimeout(this.retry);
+      this.retry = undefined;
+      for (const buffer of this.inFlight) this.writeAllSync(buffer);
+      this.inFlight = undefined;
+      this.inFlightBytes = 0;
+    }
     this.noteDropped();
     for (const buffer of this.takePending()) this.writeAllSync(buffer);
   }
 
-  private append(line: string): void {
+  /** Copies the line in; its length in bytes. */
+  private append(line: string): number {
     const room = this.current.length - this.used;
     if (line.length * MAX_BYTES_PER_UNIT > room) {
       const bytes = Buffer.byteLength(line);
-      if (bytes > room) {
-        this.seal();
-        if (bytes > this.current.length) {
-          this.queue.push(Buffer.from(line));
-          this.queuedBytes += bytes;
-          return;
-        }
+      if (bytes > room && this.used > 0) this.seal();
+      if (bytes > this.current.length) {
+        this.queue.push(Buffer.from(line));
+        this.queuedBytes += bytes;
+        return bytes;
       }
     }
-    this.used += this.current.write(line, this.used);
+    const bytes = this.current.write(line, this.used);
+    this.used += bytes;
+    return bytes;
   }
 
   /** Queues what `current` holds that no write has taken yet, and starts a new chunk. */
@@ -129,10 +147,6 @@ export class LineDestination {
     return this.queuedBytes + this.used - this.handed + this.inFlightBytes;
   }
 
-  private idle(): boolean {
-    return this.failed || (this.inFlight === undefined && this.pendingBytes() === 0);
-  }
-
   /** Lines written in one turn of the event loop go out in one write. */
   private schedule(): void {
     if (this.scheduled || this.inFlight) return;
@@ -145,8 +159,7 @@ export class LineDestination {
     if (this.inFlight || this.failed) return;
     this.noteDropped();
     const buffers = this.takePending();
-    if (buffers.length === 0) return this.settle();
-    this.send(buffers);
+    if (buffers.length > 0) this.send(buffers);
   };
 
   private send(buffers: Buffer[]): void {
@@ -158,16 +171,20 @@ export class LineDestination {
   private readonly written = (error: NodeJS.ErrnoException | null, bytes: number): void => {
     const buffers = this.inFlight!;
     if (error?.code === 'EAGAIN') {
-      setTimeout(() => this.send(buffers), this.retryMs);
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        this.send(buffers);
+      }, this.retryMs);
       return;
     }
     if (error) return this.fail(error);
+    this.delivered += bytes;
+    this.settle();
     const rest = remainder(buffers, bytes);
     if (rest.length > 0) return this.send(rest);
     this.inFlight = undefined;
     this.inFlightBytes = 0;
     if (this.pendingBytes() > 0 || this.dropped > 0) this.drain();
-    else this.settle();
   };
 
   /** Once the output takes lines again, it says how many it missed. */
@@ -175,7 +192,7 @@ export class LineDestination {
     if (this.dropped === 0) return;
     const count = this.dropped;
     this.dropped = 0;
-    this.append(
+    this.accepted += this.append(
       `{"level":"warn","time":"${new Date().toISOString()}","pid":${process.pid},` +
         `"context":"Logging","dropped":${count},` +
         `"msg":"${count} log line(s) dropped: the log output was slower than the logging"}\n`,
@@ -199,10 +216,12 @@ export class LineDestination {
     this.settle();
   }
 
+  /** Calls back the flushes whose lines are all out (all of them once the output failed). */
   private settle(): void {
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const done of waiting) done();
+    if (this.waiting.length === 0) return;
+    const due = this.waiting.filter(({ upTo }) => this.failed || upTo <= this.delivered);
+    this.waiting = this.waiting.filter((waiter) => !due.includes(waiter));
+    for (const { done } of due) done();
   }
 
   private writeAllSync(buffer: Buffer): void {

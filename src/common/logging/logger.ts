@@ -95,8 +95,19 @@ export function accessLog(log: Logger): ((entry: AccessEntry) => void) | undefin
   };
 }
 
-export function flushLogs(logger: Logger): Promise<void> {
-  return new Promise((resolve) => logger.flush(() => resolve()));
+/**
+ * Resolves once what was logged before is out, or after `withinMs`: an output that takes nothing
+ * (a stuck log collector) must not keep a stopping process from exiting. What is left then is
+ * written synchronously on exit, as far as the output takes it.
+ */
+export function flushLogs(logger: Logger, withinMs = 2_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, withinMs);
+    logger.flush(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** `12:03:04.567 WARN  [Context] message key=value requestId=…`, then the stack if any. */
