@@ -7,7 +7,7 @@ import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { acceptJsonBodiesOnly, frameworkErrors } from './common/http/json-body';
 import { clientErrorHandler } from './common/http/client-errors';
-import { securityHeaders } from './common/http/security-headers';
+import { securityHeaders, securityHeaderValues } from './common/http/security-headers';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { accessLog, createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
@@ -21,11 +21,22 @@ export async function createApp(
   config: AppConfig,
   log: Logger = createLogger(config.log),
 ): Promise<NestFastifyApplication> {
+  const security = securityHeaderValues({
+    // Swagger UI loads its own scripts and styles from /docs and draws images from data: URLs.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
   const adapter = new FastifyAdapter({
     genReqId: requestIdFor,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
-    frameworkErrors,
+    frameworkErrors: frameworkErrors(security),
     clientErrorHandler: clientErrorHandler(log),
     // While draining on shutdown, a request on a kept-alive connection is served (with
     // `Connection: close`), not refused with a bare 503.
@@ -55,17 +66,7 @@ export async function createApp(
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableCors({ origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false });
-  securityHeaders(fastify, {
-    // Swagger UI loads its own scripts and styles from /docs and draws images from data: URLs.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  securityHeaders(fastify, security);
   if (config.http.logRequests) logRequests(fastify, log);
   instrumentHttp(app);
   setUpSwagger(app);

@@ -357,6 +357,8 @@ describe('security headers', () => {
   it.each([
     ['a successful response', '/api/health', 200],
     ['an error response', '/api/nope', 404],
+    ['a URL refused before routing', '/api/users/%FF', 400],
+    ['the API explorer', '/docs', 200],
   ])('sets helmet headers on %s', async (_label, path, status) => {
     const response = await t.admin.get(path).expect(status);
     expect(response.headers).toMatchObject({

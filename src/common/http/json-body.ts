@@ -62,16 +62,21 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   });
 }
 
-/** Errors Fastify raises before routing (e.g. `%FF` in a path) get the API's error shape too. */
-export function frameworkErrors(
-  _error: FastifyError,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): void {
-  const error = {
-    status: 400,
-    code: ErrorCode.MalformedRequest,
-    message: 'The request URL is malformed',
+/**
+ * Errors Fastify raises before routing (e.g. `%FF` in a path) get the API's error shape too, and
+ * the security headers every other response has: no hook runs for them.
+ */
+export function frameworkErrors(headers: Record<string, string>) {
+  return (_error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const error = {
+      status: 400,
+      code: ErrorCode.MalformedRequest,
+      message: 'The request URL is malformed',
+    };
+    void reply
+      .code(400)
+      .headers(headers)
+      .header(REQUEST_ID_HEADER, request.id)
+      .send(errorBody(error, request.id));
   };
-  void reply.code(400).header(REQUEST_ID_HEADER, request.id).send(errorBody(error, request.id));
 }

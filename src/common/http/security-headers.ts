@@ -31,20 +31,25 @@ function headerWrites(options: HelmetOptions): HeaderWrites {
 }
 
 /**
- * Helmet's headers on every response, with the names and values helmet writes, without running
- * its chain of thirteen middlewares on each request (@fastify/helmet rebuilt the middleware, and
- * parsed the CSP directives again, on every request: a twentieth of the API's CPU on cheap reads).
- * They go into Fastify's reply headers rather than onto the raw response: Node then takes its
- * one-call path for `writeHead`, which validates each header once as it writes the head, where
- * `setHeader` validated, lower-cased and stored each one and made `writeHead` merge Fastify's own
- * headers in one by one.
+ * Helmet's headers by lower-case name, with the values helmet writes, learned once: running its
+ * chain of thirteen middlewares on each request (as @fastify/helmet did, parsing the CSP
+ * directives again each time) was a twentieth of the API's CPU on cheap reads.
  */
-export function securityHeaders(fastify: FastifyInstance, options: HelmetOptions): void {
+export function securityHeaderValues(options: HelmetOptions): Record<string, string> {
   const { set, removed } = headerWrites(options);
   // Helmet only removes what a framework may have set (X-Powered-By): Fastify sets none of it.
   const unexpected = removed.filter((name) => !/^x-powered-by$/i.test(name));
   if (unexpected.length > 0) throw new Error(`helmet removes ${unexpected.join(', ')}`);
-  const headers = Object.fromEntries(set.map(([name, value]) => [name.toLowerCase(), value]));
+  return Object.fromEntries(set.map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+/**
+ * Sets `headers` (securityHeaderValues) on every response a route or Fastify's not-found and
+ * error handlers send. They go into Fastify's reply headers rather than onto the raw response:
+ * Node then writes the head in one pass, validating each header once, where `setHeader` validated,
+ * lower-cased and stored each one and made `writeHead` merge Fastify's own in one by one.
+ */
+export function securityHeaders(fastify: FastifyInstance, headers: Record<string, string>): void {
   fastify.addHook('onRequest', (_request, reply, done) => {
     void reply.headers(headers);
     done();
