@@ -56,13 +56,12 @@ export function clientGone(): AbortSignal | undefined {
  * every line logged while serving it carries the id.
  */
 export function trackRequestIds(fastify: FastifyInstance): void {
+  // Once is enough: a body read later, in the socket's own callbacks, is handed on by Fastify's
+  // body parser in the async context the parser started in, this one.
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     requests.run({ id: request.id, response: reply.raw }, done);
   });
-  // A body read later, in the socket's own callbacks, needs no second entry: Fastify resumes the
-  // request from its body parser in the async context the parser started in, this one.
-
   // Once the server is closed, no async operation of the process needs to carry a request's
   // context any more (the next request's `run` would start it again). Node tracks contexts
   // through every promise while any is enabled, so this spares whatever runs after the server,
