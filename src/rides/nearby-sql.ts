@@ -8,6 +8,7 @@ import {
   chordToMetresSql,
   distanceSql,
   nearestFirstSql,
+  type RowPoint,
   type SqlPoint,
   withinChordSql,
   withinRadiusSql,
@@ -17,6 +18,9 @@ import { RIDE_ROUTE_COLUMNS, rideColumnsSql } from './ride-view';
 
 /** The statuses of a ride under way, as an SQL list. */
 export const UNDER_WAY = statusListSql(ASSIGNED_STATUSES);
+
+/** A driver's position (as `d`), stored as a cube beside its latitude and longitude. */
+export const DRIVER_POSITION: RowPoint = { stored: 'd."earthPosition"' };
 
 /**
  * Drivers free to take a ride near a point: online, located within the staleness window, not on a
@@ -31,7 +35,7 @@ export const freeDriversNearSql = (
 ) => `FROM "DriverProfiles" d
   WHERE d."isOnline" AND d.latitude IS NOT NULL
     AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
-    AND ${withinRadiusSql('d.latitude', 'd.longitude', point)}
+    AND ${withinRadiusSql(DRIVER_POSITION, point)}
     AND (CAST(${serviceTypeId} AS INTEGER) IS NULL OR d."serviceTypeId" = ${serviceTypeId})
     AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
       AND busy.status IN (${UNDER_WAY}))`;
@@ -43,16 +47,16 @@ const FREE_DRIVERS_NEAR = freeDriversNearSql();
  * (`:serviceTypeId` or null, `:staleSeconds`).
  */
 export const FREE_DRIVERS_NEAR_SQL = `SELECT d."userId",
-    ${distanceSql('d.latitude', 'd.longitude')} AS "distanceMeters"
+    ${distanceSql(DRIVER_POSITION)} AS "distanceMeters"
   ${FREE_DRIVERS_NEAR}
-  ORDER BY ${chordSql('d.latitude', 'd.longitude')}`;
+  ORDER BY ${chordSql(DRIVER_POSITION)}`;
 
 /** How many drivers are free there, and how far the nearest is (the same replacements). */
 export const COUNT_FREE_DRIVERS_NEAR_SQL = `SELECT count(*)::int AS count,
-    ${chordToMetresSql(`min(${chordSql('d.latitude', 'd.longitude')})`)} AS "nearestMeters"
+    ${chordToMetresSql(`min(${chordSql(DRIVER_POSITION)})`)} AS "nearestMeters"
   ${FREE_DRIVERS_NEAR}`;
 
-const PICKUP = ['r."pickupLatitude"', 'r."pickupLongitude"'] as const;
+const PICKUP: SqlPoint = { latitude: 'r."pickupLatitude"', longitude: 'r."pickupLongitude"' };
 const OPEN = `r.status = 'REQUESTED' AND r."serviceTypeId" = :serviceTypeId`;
 
 /**
@@ -66,15 +70,15 @@ const OPEN = `r.status = 'REQUESTED' AND r."serviceTypeId" = :serviceTypeId`;
  * the index in distance order, and stops after at most `limit` rides of the type.
  */
 export const OPEN_RIDES_NEAR_SQL = `WITH nearest AS (
-    SELECT ${chordSql(...PICKUP)} AS chord
+    SELECT ${chordSql(PICKUP)} AS chord
     FROM "RideRequests" r
     WHERE ${OPEN}
-    ORDER BY ${nearestFirstSql(...PICKUP)}
+    ORDER BY ${nearestFirstSql(PICKUP)}
     LIMIT :limit
   ), reach AS (SELECT max(chord) AS chord FROM nearest WHERE chord <= gc_to_sec(:radiusMeters))
   SELECT ${rideColumnsSql(RIDE_ROUTE_COLUMNS)},
-    ${distanceSql(...PICKUP)} AS "distanceMeters"
+    ${distanceSql(PICKUP)} AS "distanceMeters"
   FROM "RideRequests" r
-  WHERE ${OPEN} AND ${withinChordSql(...PICKUP, '(SELECT chord FROM reach)')}
-  ORDER BY ${chordSql(...PICKUP)}, r.id
+  WHERE ${OPEN} AND ${withinChordSql(PICKUP, '(SELECT chord FROM reach)')}
+  ORDER BY ${chordSql(PICKUP)}, r.id
   LIMIT :limit`;

@@ -4,7 +4,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { chordSql, distanceSql, withinChordSql } from '../common/geo/earth-sql';
 import { PreparedStatements } from '../database/prepared-statements';
-import { UNDER_WAY } from './nearby-sql';
+import { DRIVER_POSITION, UNDER_WAY } from './nearby-sql';
 import type { OfferStatus } from './ride-offer.model';
 import {
   type OpenRideRow,
@@ -168,18 +168,18 @@ export class RideOfferStore {
        FROM unnest(ARRAY[:rideIds]::int[], ARRAY[:radii]::float8[]) AS q("rideId", "radiusMeters")
        JOIN "RideRequests" r ON r.id = q."rideId"
        CROSS JOIN LATERAL (
-         SELECT d."userId" AS "driverId", ${distanceSql('d.latitude', 'd.longitude', pickup)} AS "distanceMeters"
+         SELECT d."userId" AS "driverId", ${distanceSql(DRIVER_POSITION, pickup)} AS "distanceMeters"
          FROM "DriverProfiles" d
          WHERE d."isOnline" AND d.latitude IS NOT NULL
            AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
-           AND ${withinChordSql('d.latitude', 'd.longitude', 'gc_to_sec(q."radiusMeters")', pickup)}
+           AND ${withinChordSql(DRIVER_POSITION, 'gc_to_sec(q."radiusMeters")', pickup)}
            AND d."serviceTypeId" = r."serviceTypeId" AND d."userId" <> r."riderId"
            AND NOT ${busySql('d."userId"')}
            AND NOT EXISTS (SELECT 1 FROM "RideOffers" o
              WHERE o."driverId" = d."userId" AND o.status = 'live')
            AND NOT EXISTS (SELECT 1 FROM "RideOffers" o
              WHERE o."rideId" = r.id AND o."driverId" = d."userId" AND o.status <> 'withdrawn')
-         ORDER BY ${chordSql('d.latitude', 'd.longitude', pickup)}, d."userId"
+         ORDER BY ${chordSql(DRIVER_POSITION, pickup)}, d."userId"
          LIMIT :perRide) c`,
       {
         rideIds: rides.map((ride) => ride.rideId),

@@ -8,6 +8,7 @@ import { offsetOf, type PaginationQueryDto } from '../common/pagination/paginati
 import { type RideAction, TRANSITIONS } from './ride-lifecycle';
 import {
   COUNT_FREE_DRIVERS_NEAR_SQL,
+  DRIVER_POSITION,
   FREE_DRIVERS_NEAR_SQL,
   freeDriversNearSql,
   OPEN_RIDES_NEAR_SQL,
@@ -98,7 +99,7 @@ function viewOfWriteSql(source: string, nearby: boolean): string {
     SELECT view.*, (
       SELECT coalesce(json_agg(json_build_object('userId', f."userId",
           'distanceMeters', f."distanceMeters") ORDER BY f."distanceMeters"), '[]'::json)
-      FROM (SELECT d."userId", ${distanceSql('d.latitude', 'd.longitude', pickup)} AS "distanceMeters"
+      FROM (SELECT d."userId", ${distanceSql(DRIVER_POSITION, pickup)} AS "distanceMeters"
         ${freeDriversNearSql(pickup, 'view."serviceTypeId"')}
           AND d."userId" IS DISTINCT FROM view."driverId") f
     ) AS "freeDrivers"

@@ -22,6 +22,8 @@ const ALIGN = '20261125130000-align-original-service-types.js';
 const EARTHDISTANCE = '20261125140000-enable-earthdistance.js';
 const EVOLVE_RIDES = '20261125141000-evolve-ride-requests.js';
 const DRIVER_LOCATION = '20261125142000-add-driver-location.js';
+const OPEN_RIDES_INDEX = '20261203110000-index-open-rides-by-type-and-pickup.js';
+const EARTH_POSITIONS = '20261204100000-store-driver-earth-positions.js';
 
 /** The original server's ride classes and the service types they are named after. */
 type LegacyClass = LegacyServiceType;
@@ -773,5 +775,98 @@ describe('the schema the ride migrations leave', () => {
           rideId,
         ]),
       ).toEqual([{ rating: 5, cancelledBy: 'system' }]);
+    }));
+});
+
+describe('the migration that stores drivers’ positions as cubes', () => {
+  /** Each driver's stored cube, whether it equals `ll_to_earth` of its coordinates, by user id. */
+  const POSITIONS_SQL = `SELECT "userId", "earthPosition"::text AS position,
+      "earthPosition" = ll_to_earth(latitude, longitude)::cube AS "sameAsLlToEarth"
+    FROM "DriverProfiles" ORDER BY "userId"`;
+  const PROFILES_SQL = `SELECT id, "userId", "isOnline", latitude, longitude, "locationUpdatedAt"
+    FROM "DriverProfiles" ORDER BY id`;
+  const NEAR_SF = `cube_enlarge(ll_to_earth(37.77, -122.42), 5000, 3)`;
+  const SEARCH = `SELECT "userId" FROM "DriverProfiles" WHERE "isOnline" AND latitude IS NOT NULL
+    AND ${NEAR_SF} @> "earthPosition" ORDER BY "userId"`;
+
+  it('computes them for existing drivers and each later write, uses them, and goes back down', () =>
+    migratedTo(OPEN_RIDES_INDEX, async (url, migrator) => {
+      await insertRoles(url);
+      const typeId = await insertServiceType(url, 'SwiftRide X', REFERENCE_FARES['SwiftRide X']);
+      const [inSf, inLa, nowhere] = [
+        await insertDriver(url, typeId),
+        await insertDriver(url, typeId),
+        await insertDriver(url, typeId),
+      ];
+      const place = (userId: number, latitude: number, longitude: number) =>
+        query(
+          url,
+          `UPDATE "DriverProfiles" SET "isOnline" = true, latitude = $2, longitude = $3,
+             "locationUpdatedAt" = now() WHERE "userId" = $1`,
+          [userId, latitude, longitude],
+        );
+      await place(inSf, 37.7749, -122.4194);
+      await place(inLa, 34.05, -118.24);
+      const profiles = await query(url, PROFILES_SQL);
+
+      expect((await migrator.up({ to: EARTH_POSITIONS })).map((m) => m.name)).toEqual([
+        EARTH_POSITIONS,
+      ]);
+
+      expect(await query(url, PROFILES_SQL)).toEqual(profiles);
+      const positions = await query<{ position: string | null; sameAsLlToEarth: boolean | null }>(
+        url,
+        POSITIONS_SQL,
+      );
+      expect(positions.map((row) => row.sameAsLlToEarth)).toEqual([true, true, null]);
+      expect(positions[2].position).toBeNull();
+      const names = await indexNames(url);
+      expect(names).toContain('DriverProfiles_online_earth_position_gist');
+      expect(names).not.toContain('DriverProfiles_online_location_gist');
+      const plan = await withClient(url, async (client) => {
+        await client.query('SET enable_seqscan = off');
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${SEARCH}`);
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      expect(plan).toContain('DriverProfiles_online_earth_position_gist');
+      expect(await query(url, SEARCH)).toEqual([{ userId: inSf }]);
+
+      // Later writes: a move, a first position, a position cleared; the cube follows each.
+      await place(inLa, 37.78, -122.41);
+      await place(nowhere, -33.87, 151.21);
+      await query(
+        url,
+        `UPDATE "DriverProfiles" SET latitude = NULL, longitude = NULL, "locationUpdatedAt" = NULL
+         WHERE "userId" = $1`,
+        [inSf],
+      );
+      expect(
+        (await query<{ sameAsLlToEarth: boolean | null }>(url, POSITIONS_SQL)).map(
+          (row) => row.sameAsLlToEarth,
+        ),
+      ).toEqual([null, true, true]);
+      expect(await query(url, SEARCH)).toEqual([{ userId: inLa }]);
+      await expect(
+        query(url, `UPDATE "DriverProfiles" SET "earthPosition" = cube(0) WHERE "userId" = $1`, [
+          inLa,
+        ]),
+      ).rejects.toMatchObject({ code: '428C9' });
+      const moved = await query(url, PROFILES_SQL);
+
+      await migrator.down({ to: EARTH_POSITIONS });
+
+      expect((await recordedMigrations(url)).at(-1)).toBe(OPEN_RIDES_INDEX);
+      expect(await columnsOf(url, 'DriverProfiles')).not.toHaveProperty('earthPosition');
+      const before = await indexNames(url);
+      expect(before).toContain('DriverProfiles_online_location_gist');
+      expect(before).not.toContain('DriverProfiles_online_earth_position_gist');
+      expect(await query(url, PROFILES_SQL)).toEqual(moved);
+
+      await migrator.up({ to: EARTH_POSITIONS });
+      expect(
+        (await query<{ sameAsLlToEarth: boolean | null }>(url, POSITIONS_SQL)).map(
+          (row) => row.sameAsLlToEarth,
+        ),
+      ).toEqual([null, true, true]);
     }));
 });

@@ -4,18 +4,25 @@ export interface SqlPoint {
   longitude: string;
 }
 
+/**
+ * A row's point: its latitude and longitude columns, or a column that stores the point as the
+ * cube `ll_to_earth` makes of it (DriverProfiles."earthPosition", kept by PostgreSQL), which
+ * spares every row its trigonometry. Either way the GiST index is on what `indexedPointSql` gives.
+ */
+export type RowPoint = SqlPoint | { stored: string };
+
 const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude' };
 
 /**
  * SQL for "within a radius of a point", with earthdistance. `earth_box` is a cube around the point
- * that the GiST indexes on `ll_to_earth(lat, lng)` can answer; it is slightly larger than the
+ * that the GiST indexes on `ll_to_earth(lat, lng)`, or on a stored cube, can answer; it is slightly larger than the
  * circle, so a distance test then trims its corners. The radius comes as the replacement
  * `:radiusMeters`, the point as `:latitude` and `:longitude` unless given as columns (`SqlPoint`,
  * e.g. a ride's pickup). Statements with the replacements' point are meant to be sent with their
  * values, so that PostgreSQL computes the point once while planning; a generic plan of a named
  * statement would compute it again for every row.
  *
- * Per row, distances use the point as a bare cube (`earthPointSql`) and compare straight-line
+ * Per row, distances use the point as a bare cube (`earthPointSql`, or the stored one) and compare straight-line
  * (chord) lengths, turned into great-circle metres only for the rows returned. The index
  * expression `ll_to_earth` is an `earth`, a domain over cube whose checks (a point, 3 dimensions,
  * on the sphere's surface) PostgreSQL evaluates on every row it computes; `earth_distance` adds a
@@ -49,18 +56,19 @@ function centreOf(from: SqlPoint): string {
   return from === REPLACED_POINT ? CENTRE : earthPointSql(from.latitude, from.longitude);
 }
 
-/** The index expression of the GiST indexes on positions. */
-function indexedPointSql(latitudeColumn: string, longitudeColumn: string): string {
-  return `ll_to_earth(${latitudeColumn}, ${longitudeColumn})`;
+/** The row's point as a bare cube. */
+function rowCubeSql(row: RowPoint): string {
+  return 'stored' in row ? row.stored : earthPointSql(row.latitude, row.longitude);
 }
 
-/** Straight-line metres through the Earth from the point to the columns' point. */
-export function chordSql(
-  latitudeColumn: string,
-  longitudeColumn: string,
-  from: SqlPoint = REPLACED_POINT,
-): string {
-  return `cube_distance(${centreOf(from)}, ${earthPointSql(latitudeColumn, longitudeColumn)})`;
+/** The expression the GiST index on the row's point is built on. */
+function indexedPointSql(row: RowPoint): string {
+  return 'stored' in row ? row.stored : `ll_to_earth(${row.latitude}, ${row.longitude})`;
+}
+
+/** Straight-line metres through the Earth from the point to the row's point. */
+export function chordSql(row: RowPoint, from: SqlPoint = REPLACED_POINT): string {
+  return `cube_distance(${centreOf(from)}, ${rowCubeSql(row)})`;
 }
 
 /** Great-circle metres for a chord length (what `earth_distance` returns). */
@@ -68,44 +76,35 @@ export function chordToMetresSql(chord: string): string {
   return `sec_to_gc(${chord})`;
 }
 
-/** The columns' point lies within `:radiusMeters` of the point. */
-export function withinRadiusSql(
-  latitudeColumn: string,
-  longitudeColumn: string,
-  from: SqlPoint = REPLACED_POINT,
-): string {
-  return withinChordSql(latitudeColumn, longitudeColumn, 'gc_to_sec(:radiusMeters)', from);
+/** The row's point lies within `:radiusMeters` of the point. */
+export function withinRadiusSql(row: RowPoint, from: SqlPoint = REPLACED_POINT): string {
+  return withinChordSql(row, 'gc_to_sec(:radiusMeters)', from);
 }
 
-/** Great-circle metres from the point to the columns' point. */
-export function distanceSql(
-  latitudeColumn: string,
-  longitudeColumn: string,
-  from: SqlPoint = REPLACED_POINT,
-): string {
-  return chordToMetresSql(chordSql(latitudeColumn, longitudeColumn, from));
+/** Great-circle metres from the point to the row's point. */
+export function distanceSql(row: RowPoint, from: SqlPoint = REPLACED_POINT): string {
+  return chordToMetresSql(chordSql(row, from));
 }
 
 /**
  * Index order for a nearest-first GiST scan (`ORDER BY` this, then `LIMIT`): the scan reads rows
  * in order of distance and stops at the limit instead of reading and sorting the whole circle.
  */
-export function nearestFirstSql(latitudeColumn: string, longitudeColumn: string): string {
-  return `${indexedPointSql(latitudeColumn, longitudeColumn)} <-> ${CENTRE}`;
+export function nearestFirstSql(row: RowPoint): string {
+  return `${indexedPointSql(row)} <-> ${CENTRE}`;
 }
 
 /**
- * The columns' point lies within `chord` (an SQL expression of straight-line metres, the same for
+ * The row's point lies within `chord` (an SQL expression of straight-line metres, the same for
  * every row) of the point: the index answers a box that much larger around the point (earth_box,
  * without casting a bare cube to an `earth`; a millimetre more, so rounding cannot leave out a
  * point on its edge), and the chord test trims it.
  */
 export function withinChordSql(
-  latitudeColumn: string,
-  longitudeColumn: string,
+  row: RowPoint,
   chord: string,
   from: SqlPoint = REPLACED_POINT,
 ): string {
-  return `cube_enlarge(${centreOf(from)}, ${chord} + 0.001, 3) @> ${indexedPointSql(latitudeColumn, longitudeColumn)}
-    AND ${chordSql(latitudeColumn, longitudeColumn, from)} <= ${chord}`;
+  return `cube_enlarge(${centreOf(from)}, ${chord} + 0.001, 3) @> ${indexedPointSql(row)}
+    AND ${chordSql(row, from)} <= ${chord}`;
 }
