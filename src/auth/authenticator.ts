@@ -5,6 +5,9 @@ import { UsersService } from '../users/users.service';
 import { TokenService } from './token.service';
 
 const unauthorized = (message: string) => new DomainError(DomainErrorCode.Unauthorized, message);
+const missing = () =>
+  unauthorized('Authentication required: send Authorization: Bearer <accessToken>');
+const invalid = () => unauthorized('The access token is invalid or has expired');
 
 /** The token of an `Authorization: Bearer <token>` header; undefined for anything else. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -31,13 +34,26 @@ export class Authenticator {
 
   /** Throws 401 (a DomainError) for a missing, invalid or expired token, or a deleted account. */
   async authenticate(token: string | undefined): Promise<Authenticated> {
-    if (!token) {
-      throw unauthorized('Authentication required: send Authorization: Bearer <accessToken>');
-    }
+    if (!token) throw missing();
     const payload = await this.tokens.verifyAccessToken(token);
-    if (!payload) throw unauthorized('The access token is invalid or has expired');
+    if (!payload) throw invalid();
     const caller = await this.users.findCaller(payload.userId);
     if (!caller) throw unauthorized('The account of this token no longer exists');
     return { caller, expiresAt: payload.exp };
+  }
+
+  /**
+   * `authenticate`'s answer when it needs no waiting: a token verified before whose account this
+   * process keeps in memory, as with nearly every request of a signed-in client. Undefined when
+   * `authenticate` has to check the token or read the account; throws as it does otherwise.
+   * Four awaited async calls per request were a twentieth of a cached read's CPU.
+   */
+  authenticateNow(token: string | undefined): Authenticated | undefined {
+    if (!token) throw missing();
+    const payload = this.tokens.recall(token);
+    if (payload === null) throw invalid();
+    if (payload === undefined) return undefined;
+    const caller = this.users.knownCaller(payload.userId);
+    return caller && { caller, expiresAt: payload.exp };
   }
 }

@@ -62,3 +62,20 @@ describe('TokenService.verifyAccessToken', () => {
     expect(await tokens.verifyAccessToken(token)).toBeUndefined();
   });
 });
+
+describe('TokenService.recall', () => {
+  it('knows only tokens verified before, and forgets one once it has expired', async () => {
+    const tokens = tokenService();
+    const token = await tokens.signAccessToken({ id: 7, roleId: 1 });
+    expect(tokens.recall(token)).toBeUndefined();
+    await tokens.verifyAccessToken(token);
+    expect(tokens.recall(token)).toMatchObject({ userId: 7, roleId: 1 });
+
+    jest.setSystemTime(start.getTime() + TTL_SECONDS * 1000);
+    expect(tokens.recall(token)).toBeNull();
+    jest.setSystemTime(start.getTime());
+    // Forgotten: the next request checks the token again, and finds it valid at this time.
+    expect(tokens.recall(token)).toBeUndefined();
+    expect(await tokens.verifyAccessToken(token)).toBeDefined();
+  });
+});

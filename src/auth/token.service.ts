@@ -60,15 +60,23 @@ export class TokenService {
 
   /** The payload of a valid, unexpired HS256 token signed by us; undefined for anything else. */
   async verifyAccessToken(token: string): Promise<AccessTokenPayload | undefined> {
-    const known = this.verified.get(token);
-    if (known) {
-      if (this.isUnexpired(known) && this.isWithinLifetime(known)) return known;
-      this.verified.delete(token);
-      return undefined;
-    }
+    const known = this.recall(token);
+    if (known !== undefined) return known ?? undefined;
     const payload = await this.verifyAnew(token);
     if (payload) this.remember(token, payload);
     return payload;
+  }
+
+  /**
+   * A token verified before, without waiting: its payload while it is still valid, null once it
+   * is not (and forgotten), undefined for a token not seen yet (verifyAccessToken checks those).
+   */
+  recall(token: string): AccessTokenPayload | null | undefined {
+    const known = this.verified.get(token);
+    if (!known) return undefined;
+    if (this.isUnexpired(known) && this.isWithinLifetime(known)) return known;
+    this.verified.delete(token);
+    return null;
   }
 
   private async verifyAnew(token: string): Promise<AccessTokenPayload | undefined> {

@@ -25,6 +25,11 @@ export class ReadThroughCache<K, V> {
     return value;
   }
 
+  /** The value kept for `key`, without loading it; undefined when none is (or may be) kept. */
+  peek(key: K): V | undefined {
+    return this.feed.live ? this.entries.get(key) : undefined;
+  }
+
   /** One key, or everything. */
   forget(key?: K): void {
     this.epoch += 1;

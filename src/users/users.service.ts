@@ -23,6 +23,12 @@ const MAX_CACHED_ACCOUNTS = 50_000;
 const lastAdmin = (id: number) =>
   conflict(`User ${id} is the last admin; make another user an admin first`);
 
+const callerOf = (account: UserWithRole): Caller => ({
+  id: account.id,
+  roleId: account.roleId,
+  role: account.role.name,
+});
+
 /**
  * Accounts: who they are, their role and their password. A change that could take away an admin
  * (a role change, a deletion) locks the admins' rows first, and one that leaves none is refused.
@@ -98,7 +104,13 @@ export class UsersService {
   /** The caller behind an access token. */
   async findCaller(id: number): Promise<Caller | undefined> {
     const account = await this.findAccount(id);
-    return account && { id: account.id, roleId: account.roleId, role: account.role.name };
+    return account && callerOf(account);
+  }
+
+  /** The caller, when this process keeps the account in memory; undefined when it must be read. */
+  knownCaller(id: number): Caller | undefined {
+    const account = this.accounts.peek(id);
+    return account && callerOf(account);
   }
 
   findRoleId(id: number): Promise<number | undefined> {
