@@ -7,7 +7,7 @@ import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { acceptJsonBodiesOnly, frameworkErrors } from './common/http/json-body';
 import { clientErrorHandler } from './common/http/client-errors';
-import { securityHeaders, securityHeaderValues } from './common/http/security-headers';
+import { securityHeaderSets, securityHeaders } from './common/http/security-headers';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { accessLog, createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
@@ -21,7 +21,7 @@ export async function createApp(
   config: AppConfig,
   log: Logger = createLogger(config.log),
 ): Promise<NestFastifyApplication> {
-  const security = securityHeaderValues({
+  const security = securityHeaderSets({
     // Swagger UI loads its own scripts and styles from /docs and draws images from data: URLs.
     contentSecurityPolicy: {
       directives: {
@@ -36,7 +36,7 @@ export async function createApp(
     genReqId: requestIdFor,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
-    frameworkErrors: frameworkErrors(security),
+    frameworkErrors: frameworkErrors(security.api),
     clientErrorHandler: clientErrorHandler(log),
     // While draining on shutdown, a request on a kept-alive connection is served (with
     // `Connection: close`), not refused with a bare 503.
@@ -65,7 +65,9 @@ export async function createApp(
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableCors({ origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false });
+  // Only with origins to allow: with none, @fastify/cors would answer a preflight with the 404 that
+  // Fastify gives anyway, after spreading its options and copying headers on every request.
+  if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins });
   securityHeaders(fastify, security);
   if (config.http.logRequests) logRequests(fastify, log);
   instrumentHttp(app);
@@ -77,11 +79,13 @@ function logRequests(fastify: FastifyInstance, log: Logger): void {
   const write = accessLog(log);
   if (!write) return;
   fastify.addHook('onResponse', (request, reply, done) => {
+    const { url } = request;
+    const query = url.indexOf('?');
     write({
       requestId: request.id,
       method: request.method,
       // The path only: a query string may carry what should not be logged.
-      path: request.url.split('?')[0],
+      path: query < 0 ? url : url.slice(0, query),
       status: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 10) / 10,
     });

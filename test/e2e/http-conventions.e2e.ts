@@ -354,20 +354,97 @@ describe('documented error codes', () => {
 });
 
 describe('security headers', () => {
+  /** Helmet's defaults that govern HTML documents, not JSON. */
+  const DOCUMENT_ONLY = [
+    'cross-origin-opener-policy',
+    'origin-agent-cluster',
+    'x-dns-prefetch-control',
+    'x-download-options',
+    'x-permitted-cross-domain-policies',
+    'x-xss-protection',
+  ];
+
   it.each([
     ['a successful response', '/api/health', 200],
     ['an error response', '/api/nope', 404],
     ['a URL refused before routing', '/api/users/%FF', 400],
-    ['the API explorer', '/docs', 200],
-  ])('sets helmet headers on %s', async (_label, path, status) => {
+    ['an authenticated read', '/api/roles', 200],
+  ])('sets the API’s set on %s: nothing may load or frame it', async (_label, path, status) => {
     const response = await t.admin.get(path).expect(status);
     expect(response.headers).toMatchObject({
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+      'x-frame-options': 'DENY',
       'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
+      'strict-transport-security': expect.stringContaining('max-age='),
+    });
+    for (const name of [...DOCUMENT_ONLY, 'x-powered-by']) {
+      expect(response.headers).not.toHaveProperty(name);
+    }
+  });
+
+  it.each([
+    ['the API explorer', '/docs'],
+    ['its OpenAPI document', '/docs-json'],
+  ])('sets helmet’s full set on %s, with the explorer’s policy', async (_label, path) => {
+    const response = await t.admin.get(path).expect(200);
+    expect(response.headers).toMatchObject({
+      'content-security-policy': expect.stringContaining("default-src 'self'"),
       'x-frame-options': 'SAMEORIGIN',
+      'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'strict-transport-security': expect.stringContaining('max-age='),
-      'content-security-policy': expect.stringContaining("default-src 'self'"),
     });
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    for (const name of DOCUMENT_ONLY) expect(response.headers).toHaveProperty(name);
     expect(response.headers).not.toHaveProperty('x-powered-by');
+  });
+});
+
+describe('cross-origin requests', () => {
+  const WEB_APP = 'https://app.example';
+  const preflight = (agent: TestApp['http'], origin: string) =>
+    agent
+      .options('/api/service-types')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization');
+
+  it('allows none unless CORS_ORIGINS names them: a preflight is a JSON 404', async () => {
+    const response = await preflight(t.http, WEB_APP).expect(404);
+    expect(response.body).toMatchObject({ success: false, statusCode: 404 });
+    const read = await t.http.get('/api/service-types').set('Origin', WEB_APP).expect(200);
+    for (const headers of [response.headers, read.headers]) {
+      expect(Object.keys(headers).filter((name) => name.startsWith('access-control-'))).toEqual(
+        [],
+      );
+    }
+  });
+
+  it('answers the preflight and the request of an origin CORS_ORIGINS names, and no other', async () => {
+    const cors = await createTestApp({ CORS_ORIGINS: `${WEB_APP},https://admin.example` });
+    try {
+      const allowed = await preflight(cors.http, WEB_APP).expect(204);
+      expect(allowed.headers).toMatchObject({
+        'access-control-allow-origin': WEB_APP,
+        'access-control-allow-headers': 'authorization',
+        'access-control-allow-methods': expect.stringContaining('GET'),
+      });
+      const read = await cors.http.get('/api/service-types').set('Origin', WEB_APP).expect(200);
+      expect(read.headers['access-control-allow-origin']).toBe(WEB_APP);
+      expect(read.headers.vary).toMatch(/origin/i);
+      expect(read.headers).toHaveProperty('x-content-type-options', 'nosniff');
+
+      const stranger = await cors.http
+        .get('/api/service-types')
+        .set('Origin', 'https://evil.example')
+        .expect(200);
+      expect(stranger.headers).not.toHaveProperty('access-control-allow-origin');
+      const refused = await preflight(cors.http, 'https://evil.example');
+      expect(refused.headers).not.toHaveProperty('access-control-allow-origin');
+    } finally {
+      await cors.close();
+    }
   });
 });

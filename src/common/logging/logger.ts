@@ -84,10 +84,19 @@ export function accessLog(log: Logger): ((entry: AccessEntry) => void) | undefin
   const stream = internals[pino.symbols.streamSym] as DestinationStream;
   // The base fields (pid, hostname) and bindings as pino writes them: `,"pid":1,…`, or empty.
   const bindings = internals[pino.symbols.chindingsSym] as string;
+  // The time as pino's isoTime writes it, made once per millisecond: a busy server logs several
+  // responses in each.
+  let millisecond = Number.NaN;
+  let time = '';
   return ({ requestId, method, path, status, durationMs }) => {
+    const now = Date.now();
+    if (now !== millisecond) {
+      millisecond = now;
+      time = new Date(now).toISOString();
+    }
     const msg = `${method} ${path} ${status} ${durationMs}ms`;
     stream.write(
-      `{"level":"info","time":"${new Date().toISOString()}"${bindings},"context":"HTTP",` +
+      `{"level":"info","time":"${time}"${bindings},"context":"HTTP",` +
         `"requestId":${JSON.stringify(requestId)},"method":${JSON.stringify(method)},` +
         `"path":${JSON.stringify(path)},"status":${status},"durationMs":${durationMs},` +
         `"msg":${JSON.stringify(msg)}}\n`,
