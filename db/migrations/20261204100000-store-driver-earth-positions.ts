@@ -11,9 +11,14 @@ import type { MigrationContext } from '../migration';
  * online drivers the count took about 30% less time.
  *
  * The expression is `ll_to_earth`'s own arithmetic, in the same order (radius `earth()` =
- * 6378168 m), so the stored cube equals `ll_to_earth(latitude, longitude)`. It is spelled out
- * rather than calling `ll_to_earth`, whose body finds `earth()` and `cube()` by search path when
- * it runs: a restore under pg_dump's empty search path could not compute the column.
+ * 6378168 m), so the stored cube equals `ll_to_earth(latitude, longitude)`. It is spelled out so
+ * that computing the column needs nothing but built-in arithmetic and `cube()`, resolved when the
+ * column is made; `ll_to_earth` is an SQL function whose body (earthdistance 1.1) looks `earth()`
+ * and `cube()` up by search path each time it runs.
+ *
+ * Adding a stored column rewrites the table under an ACCESS EXCLUSIVE lock, and the index is built
+ * inside the migration's transaction: location updates and driver searches wait for both. At
+ * 100,000 drivers they took a few seconds on a development machine.
  */
 const EARTH_POSITION = `CASE WHEN latitude IS NOT NULL AND longitude IS NOT NULL THEN cube(ARRAY[
     6378168*cos(radians(latitude))*cos(radians(longitude)),

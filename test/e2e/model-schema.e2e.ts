@@ -193,6 +193,11 @@ async function findDrift(client: Client, model: ModelStatic<Model>): Promise<str
       problems.push(`${label}: in the model, missing from the table`);
       continue;
     }
+    if (column.is_generated === 'ALWAYS') {
+      // Sequelize would write it, and PostgreSQL refuses any value but DEFAULT.
+      problems.push(`${label}: the database generates this column; the model may not write it`);
+      continue;
+    }
     try {
       const disagreements = await attributeDisagreements(client, attribute, column);
       problems.push(...disagreements.map((problem) => `${label}: ${problem}`));
@@ -295,7 +300,7 @@ describe('models and migrated tables', () => {
         ]);
       }));
 
-    it('asks no attribute for a column the database generates, and still one for the others', () =>
+    it('asks no attribute for a column the database generates, refuses one, and asks for the others', () =>
       onMigratedDatabase(async (client) => {
         await client.query(`CREATE TABLE "Probes" (id SERIAL PRIMARY KEY, ratio FLOAT,
           doubled FLOAT GENERATED ALWAYS AS (ratio * 2) STORED, notes TEXT)`);
@@ -306,6 +311,15 @@ describe('models and migrated tables', () => {
 
         expect(await findDrift(client, probe)).toEqual([
           'Probe: column "Probes"."notes" has no attribute',
+        ]);
+        const writing = define({
+          id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+          ratio: { type: DataTypes.FLOAT },
+          doubled: { type: DataTypes.FLOAT },
+          notes: { type: DataTypes.TEXT },
+        });
+        expect(await findDrift(client, writing)).toEqual([
+          'Probe.doubled ("Probes"."doubled"): the database generates this column; the model may not write it',
         ]);
       }));
 

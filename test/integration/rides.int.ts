@@ -1,7 +1,11 @@
 import { QueryTypes } from 'sequelize';
 import { AuthModule } from '../../src/auth/auth.module';
 import { RIDER_ROLE_ID } from '../../src/common/built-ins';
-import { OPEN_RIDES_NEAR_SQL } from '../../src/rides/nearby-sql';
+import {
+  COUNT_FREE_DRIVERS_NEAR_SQL,
+  FREE_DRIVERS_NEAR_SQL,
+  OPEN_RIDES_NEAR_SQL,
+} from '../../src/rides/nearby-sql';
 import { RideStore } from '../../src/rides/ride.store';
 import { RidesModule } from '../../src/rides/rides.module';
 import {
@@ -339,6 +343,24 @@ describe('RideStore', () => {
         found.near,
         found.far,
       ]);
+    });
+
+    it.each([
+      ['counts', COUNT_FREE_DRIVERS_NEAR_SQL],
+      ['lists', FREE_DRIVERS_NEAR_SQL],
+    ])('%s them through the GiST index on online drivers’ stored positions', async (_, sql) => {
+      // A table this small would be read whole; forbid that to see the plan a large one gets.
+      const plan = await t.sequelize.transaction(async (transaction) => {
+        await t.sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
+        const rows = await t.sequelize.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, {
+          transaction,
+          type: QueryTypes.SELECT,
+          replacements: { ...CENTRE, radiusMeters: 5000, serviceTypeId: null, staleSeconds: 60 },
+        });
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      expect(plan).toMatch(/Index Scan (?:on|using) "DriverProfiles_online_earth_position_gist"/);
+      expect(plan).toMatch(/"earthPosition" <@/);
     });
 
     it('finds nobody where nobody is', async () => {

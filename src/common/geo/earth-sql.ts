@@ -15,20 +15,21 @@ const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude
 
 /**
  * SQL for "within a radius of a point", with earthdistance. `earth_box` is a cube around the point
- * that the GiST indexes on `ll_to_earth(lat, lng)`, or on a stored cube, can answer; it is slightly larger than the
- * circle, so a distance test then trims its corners. The radius comes as the replacement
- * `:radiusMeters`, the point as `:latitude` and `:longitude` unless given as columns (`SqlPoint`,
- * e.g. a ride's pickup). Statements with the replacements' point are meant to be sent with their
- * values, so that PostgreSQL computes the point once while planning; a generic plan of a named
- * statement would compute it again for every row.
+ * that the GiST indexes on `ll_to_earth(lat, lng)`, or on a stored cube, can answer; it is
+ * slightly larger than the circle, so a distance test then trims its corners. The radius comes as
+ * the replacement `:radiusMeters`, the point as `:latitude` and `:longitude` unless given as
+ * columns (`SqlPoint`, e.g. a ride's pickup). Statements with the replacements' point are meant to
+ * be sent with their values, so that PostgreSQL computes the point once while planning; a generic
+ * plan of a named statement would compute it again for every row.
  *
- * Per row, distances use the point as a bare cube (`earthPointSql`, or the stored one) and compare straight-line
- * (chord) lengths, turned into great-circle metres only for the rows returned. The index
- * expression `ll_to_earth` is an `earth`, a domain over cube whose checks (a point, 3 dimensions,
- * on the sphere's surface) PostgreSQL evaluates on every row it computes; `earth_distance` adds a
- * function call and an arcsine per row. At 100,000 online drivers, counting the ~2,000 within 5 km
- * took 5–8 times as long that way. Both give the same numbers: the cube has the same coordinates,
- * and a great-circle distance grows with its chord, so `chord <= gc_to_sec(r)` is `distance <= r`.
+ * Per row, distances use the point as a bare cube (`earthPointSql`, or the stored one) and compare
+ * straight-line (chord) lengths, turned into great-circle metres only for the rows returned. The
+ * index expression `ll_to_earth` is an `earth`, a domain over cube whose checks (a point, 3
+ * dimensions, on the sphere's surface) PostgreSQL evaluates on every row it computes;
+ * `earth_distance` adds a function call and an arcsine per row. At 100,000 online drivers,
+ * counting the ~2,000 within 5 km took 5–8 times as long that way. Both give the same numbers:
+ * the cube has the same coordinates, and a great-circle distance grows with its chord, so
+ * `chord <= gc_to_sec(r)` is `distance <= r`.
  */
 
 /** The replacements' point, as earthdistance's `earth`: computed once, when the plan is made. */
