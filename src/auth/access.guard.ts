@@ -40,7 +40,7 @@ export class AccessGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerToken(request.headers.authorization);
-    // Without a promise when nothing needs waiting for (a known token and account).
+    // Answered at once, without awaiting anything, for a known token and account.
     const known = this.authenticator.authenticateNow(token);
     if (known) return admit(request, known.caller, access.roles);
     return this.authenticator
