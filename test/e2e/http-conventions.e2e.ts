@@ -369,6 +369,7 @@ describe('security headers', () => {
     ['an error response', '/api/nope', 404],
     ['a URL refused before routing', '/api/users/%FF', 400],
     ['an authenticated read', '/api/roles', 200],
+    ['a path that only begins like the explorer’s', '/docsearch', 404],
   ])('sets the API’s set on %s: nothing may load or frame it', async (_label, path, status) => {
     const response = await t.admin.get(path).expect(status);
     expect(response.headers).toMatchObject({
@@ -387,6 +388,7 @@ describe('security headers', () => {
   it.each([
     ['the API explorer', '/docs'],
     ['its OpenAPI document', '/docs-json'],
+    ['its OpenAPI document as YAML', '/docs-yaml'],
   ])('sets helmet’s full set on %s, with the explorer’s policy', async (_label, path) => {
     const response = await t.admin.get(path).expect(200);
     expect(response.headers).toMatchObject({
@@ -416,9 +418,7 @@ describe('cross-origin requests', () => {
     expect(response.body).toMatchObject({ success: false, statusCode: 404 });
     const read = await t.http.get('/api/service-types').set('Origin', WEB_APP).expect(200);
     for (const headers of [response.headers, read.headers]) {
-      expect(Object.keys(headers).filter((name) => name.startsWith('access-control-'))).toEqual(
-        [],
-      );
+      expect(Object.keys(headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
     }
   });
 

@@ -47,7 +47,7 @@ export function securityHeaderValues(options: HelmetOptions): Record<string, str
 export interface SecurityHeaderSets {
   /** Every response but the explorer's: JSON, which no browser renders as a page. */
   api: Record<string, string>;
-  /** `/docs`, `/docs/*` and `/docs-json`: HTML, scripts and styles a browser runs. */
+  /** `/docs`, `/docs/*`, `/docs-json` and `/docs-yaml`: HTML, scripts and styles a browser runs. */
   documents: Record<string, string>;
 }
 
@@ -82,9 +82,12 @@ export function securityHeaderSets(documentOptions: HelmetOptions): SecurityHead
   };
 }
 
+/** The API explorer's paths (Swagger UI, its assets, the OpenAPI document), with any query. */
+const DOCUMENT = /^\/docs(?:-json|-yaml)?(?:[/?]|$)/;
+
 /** Whether a request URL is the API explorer's (helmet's full set). */
 function isDocument(url: string): boolean {
-  return url.startsWith('/docs');
+  return DOCUMENT.test(url);
 }
 
 /**
