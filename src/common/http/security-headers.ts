@@ -57,8 +57,9 @@ export interface SecurityHeaderSets {
  * sniffing, no referrer, HTTPS only, no cross-origin embedding. Helmet's other defaults
  * (Cross-Origin-Opener-Policy, Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options,
  * X-Permitted-Cross-Domain-Policies, X-XSS-Protection) govern HTML documents and old browsers'
- * handling of them; on JSON they were 480 of a cached read's 1,100 bytes, and their writing about
- * a twentieth of its CPU.
+ * handling of them. Without them, and with the shorter policy, a cached read of the service types
+ * is 837 bytes instead of 1,232; a health check sent with one header instead of helmet's twelve
+ * took 4.5 µs less CPU, of 57.
  */
 const API_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
