@@ -7,7 +7,7 @@ import {
   createRider,
   uniqueUsername,
 } from '../support/accounts';
-import { countStatements, createTestApp, type TestApp } from '../support/app';
+import { countStatements, createTestApp, settleChanges, type TestApp } from '../support/app';
 
 /**
  * Black-box tests of /api/service-types (public reading, admin writing) and of
@@ -76,9 +76,14 @@ async function availableList(): Promise<ServiceTypeBody[]> {
 
 const idsOf = (types: ServiceTypeBody[]) => types.map((type) => type.id);
 
-/** A clean slate for tests about who is online: every driver of earlier tests goes offline. */
+/**
+ * A clean slate for tests about who is online: every driver of earlier tests goes offline, and
+ * the app has heard it (the change goes around the API, so its cache learns of it by NOTIFY, which
+ * a request sent straight after could overtake).
+ */
 async function takeEveryDriverOffline(): Promise<void> {
   await t.sequelize.query(`UPDATE "DriverProfiles" SET "isOnline" = false`);
+  await settleChanges(t);
 }
 
 /** Online drivers straight into the tables: for tests about volume, not about signing up. */
