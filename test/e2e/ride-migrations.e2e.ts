@@ -63,6 +63,15 @@ async function columnsOf(url: string, table: string): Promise<Record<string, str
   return Object.fromEntries(rows.map((row) => [row.column_name, row.udt_name]));
 }
 
+/** The plan PostgreSQL picks for `sql` when it may not scan whole tables. */
+function planOf(url: string, sql: string): Promise<string> {
+  return withClient(url, async (client) => {
+    await client.query('SET enable_seqscan = off');
+    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`);
+    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+  });
+}
+
 async function indexNames(url: string): Promise<string[]> {
   const rows = await query<{ indexname: string }>(
     url,
@@ -636,15 +645,6 @@ describe('migrating the ride migrations down', () => {
 });
 
 describe('the schema the ride migrations leave', () => {
-  /** The plan PostgreSQL picks for `sql` when it may not scan whole tables. */
-  function planOf(url: string, sql: string): Promise<string> {
-    return withClient(url, async (client) => {
-      await client.query('SET enable_seqscan = off');
-      const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`);
-      return result.rows.map((row) => row['QUERY PLAN']).join('\n');
-    });
-  }
-
   const NEAR_SF = `earth_box(ll_to_earth(37.77, -122.42), 5000)`;
 
   it('has earthdistance and GiST indexes that radius searches use', () =>
@@ -823,12 +823,7 @@ describe('the migration that stores drivers’ positions as cubes', () => {
       const names = await indexNames(url);
       expect(names).toContain('DriverProfiles_online_earth_position_gist');
       expect(names).not.toContain('DriverProfiles_online_location_gist');
-      const plan = await withClient(url, async (client) => {
-        await client.query('SET enable_seqscan = off');
-        const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${SEARCH}`);
-        return rows.map((row) => row['QUERY PLAN']).join('\n');
-      });
-      expect(plan).toContain('DriverProfiles_online_earth_position_gist');
+      expect(await planOf(url, SEARCH)).toContain('DriverProfiles_online_earth_position_gist');
       expect(await query(url, SEARCH)).toEqual([{ userId: inSf }]);
 
       // Later writes: a move, a first position, a position cleared; the cube follows each.

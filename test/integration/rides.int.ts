@@ -27,6 +27,22 @@ describe('RideStore', () => {
   let t: ModuleTest;
   let rides: RideStore;
 
+  /**
+   * The plan of `sql` with these replacements. A table this small would be read whole; that is
+   * forbidden, to see the plan a large one gets.
+   */
+  async function planOf(sql: string, replacements: Record<string, unknown>): Promise<string> {
+    return t.sequelize.transaction(async (transaction) => {
+      await t.sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
+      const rows = await t.sequelize.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, {
+        transaction,
+        type: QueryTypes.SELECT,
+        replacements,
+      });
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    });
+  }
+
   beforeAll(async () => {
     t = await createModuleTest([AuthModule, RidesModule]);
     rides = t.get(RideStore);
@@ -276,18 +292,11 @@ describe('RideStore', () => {
     });
 
     it('walks the (type, pickup) index nearest first rather than sorting the circle', async () => {
-      // A table this small would be read whole; forbid that to see the plan a large one gets.
-      const plan = await t.sequelize.transaction(async (transaction) => {
-        await t.sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
-        const rows = await t.sequelize.query<{ 'QUERY PLAN': string }>(
-          `EXPLAIN ${OPEN_RIDES_NEAR_SQL}`,
-          {
-            transaction,
-            type: QueryTypes.SELECT,
-            replacements: { ...CENTRE, radiusMeters: 5000, serviceTypeId: 1, limit: 20 },
-          },
-        );
-        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      const plan = await planOf(OPEN_RIDES_NEAR_SQL, {
+        ...CENTRE,
+        radiusMeters: 5000,
+        serviceTypeId: 1,
+        limit: 20,
       });
       expect(plan).toMatch(/Index Scan using "RideRequests_requested_type_pickup_gist"/);
       expect(plan).toMatch(/Order By: \(\(ll_to_earth/);
@@ -349,15 +358,11 @@ describe('RideStore', () => {
       ['counts', COUNT_FREE_DRIVERS_NEAR_SQL],
       ['lists', FREE_DRIVERS_NEAR_SQL],
     ])('%s them through the GiST index on online drivers’ stored positions', async (_, sql) => {
-      // A table this small would be read whole; forbid that to see the plan a large one gets.
-      const plan = await t.sequelize.transaction(async (transaction) => {
-        await t.sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
-        const rows = await t.sequelize.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, {
-          transaction,
-          type: QueryTypes.SELECT,
-          replacements: { ...CENTRE, radiusMeters: 5000, serviceTypeId: null, staleSeconds: 60 },
-        });
-        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      const plan = await planOf(sql, {
+        ...CENTRE,
+        radiusMeters: 5000,
+        serviceTypeId: null,
+        staleSeconds: 60,
       });
       expect(plan).toMatch(/Index Scan (?:on|using) "DriverProfiles_online_earth_position_gist"/);
       expect(plan).toMatch(/"earthPosition" <@/);

@@ -86,11 +86,6 @@ export function securityHeaderSets(documentOptions: HelmetOptions): SecurityHead
 /** The API explorer's paths (Swagger UI, its assets, the OpenAPI document), with any query. */
 const DOCUMENT = /^\/docs(?:-json|-yaml)?(?:[/?]|$)/;
 
-/** Whether a request URL is the API explorer's (helmet's full set). */
-function isDocument(url: string): boolean {
-  return DOCUMENT.test(url);
-}
-
 /**
  * Sets the security headers on every response a route or Fastify's not-found and error handlers
  * send: `documents` for the explorer, `api` for the rest. They go into Fastify's reply headers
@@ -100,7 +95,7 @@ function isDocument(url: string): boolean {
  */
 export function securityHeaders(fastify: FastifyInstance, sets: SecurityHeaderSets): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(isDocument(request.url) ? sets.documents : sets.api);
+    void reply.headers(DOCUMENT.test(request.url) ? sets.documents : sets.api);
     done();
   });
 }
