@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/sequelize';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { chordSql, distanceSql, withinChordSql } from '../common/geo/earth-sql';
+import { chordSql, distanceSql, withinRadiusSql } from '../common/geo/earth-sql';
 import { PreparedStatements } from '../database/prepared-statements';
 import { DRIVER_POSITION, UNDER_WAY } from './nearby-sql';
 import type { OfferStatus } from './ride-offer.model';
@@ -172,7 +172,7 @@ export class RideOfferStore {
          FROM "DriverProfiles" d
          WHERE d."isOnline" AND d.latitude IS NOT NULL
            AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
-           AND ${withinChordSql(DRIVER_POSITION, 'gc_to_sec(q."radiusMeters")', pickup)}
+           AND ${withinRadiusSql(DRIVER_POSITION, pickup, 'q."radiusMeters"')}
            AND d."serviceTypeId" = r."serviceTypeId" AND d."userId" <> r."riderId"
            AND NOT ${busySql('d."userId"')}
            AND NOT EXISTS (SELECT 1 FROM "RideOffers" o

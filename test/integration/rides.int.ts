@@ -1,8 +1,10 @@
 import { QueryTypes } from 'sequelize';
 import { AuthModule } from '../../src/auth/auth.module';
 import { RIDER_ROLE_ID } from '../../src/common/built-ins';
+import { withinRadiusSql } from '../../src/common/geo/earth-sql';
 import {
   COUNT_FREE_DRIVERS_NEAR_SQL,
+  DRIVER_POSITION,
   FREE_DRIVERS_NEAR_SQL,
   OPEN_RIDES_NEAR_SQL,
 } from '../../src/rides/nearby-sql';
@@ -366,6 +368,65 @@ describe('RideStore', () => {
       });
       expect(plan).toMatch(/Index Scan (?:on|using) "DriverProfiles_online_earth_position_gist"/);
       expect(plan).toMatch(/"earthPosition" <@/);
+    });
+
+    it('finds exactly the drivers within the radius, in every direction and at any latitude', async () => {
+      // On earthdistance's sphere: the point `metres` along the great circle leaving `from` at
+      // `bearing` degrees east of north.
+      const R = 6378168;
+      const toward = (
+        from: { latitude: number; longitude: number },
+        bearing: number,
+        metres: number,
+      ) => {
+        const [lat, lng, b, d] = [from.latitude, from.longitude, bearing]
+          .map((deg) => (deg * Math.PI) / 180)
+          .concat(metres / R);
+        const lat2 = Math.asin(
+          Math.sin(lat) * Math.cos(d) + Math.cos(lat) * Math.sin(d) * Math.cos(b),
+        );
+        const lng2 =
+          lng +
+          Math.atan2(
+            Math.sin(b) * Math.sin(d) * Math.cos(lat),
+            Math.cos(d) - Math.sin(lat) * Math.sin(lat2),
+          );
+        return {
+          latitude: (lat2 * 180) / Math.PI,
+          longitude: (((lng2 * 180) / Math.PI + 540) % 360) - 180,
+        };
+      };
+      // The equator, both poles, the antimeridian and places between; every bearing, so that each
+      // side and corner of the index's box is tried, half a metre inside and outside the circle.
+      const centres = [
+        { latitude: 0.2, longitude: 20 },
+        { latitude: -33.9, longitude: 151.2 },
+        { latitude: 64.1, longitude: -21.9 },
+        { latitude: 89.995, longitude: 60 },
+        { latitude: -89.99, longitude: -120 },
+        { latitude: 10, longitude: 179.999 },
+      ];
+      const radiusKm = 3;
+      const columns = { latitude: 'p.latitude', longitude: 'p.longitude' };
+      for (const point of centres) {
+        const inside: number[] = [];
+        for (let bearing = 0; bearing < 360; bearing += 15) {
+          inside.push(await insertDriver(t, { at: toward(point, bearing, radiusKm * 1000 - 0.5) }));
+          await insertDriver(t, { at: toward(point, bearing + 7.5, radiusKm * 1000 + 0.5) });
+        }
+        const drivers = await rides.findFreeDriversNear({ ...search, point, radiusKm });
+        expect(drivers.map((driver) => driver.userId).sort((a, b) => a - b)).toEqual(inside);
+        expect((await rides.countFreeDriversNear({ ...search, point, radiusKm })).count).toBe(24);
+        // The same with the point as columns, as dispatch writes it for each ride's pickup.
+        const rows = await t.select<{ userId: number }>(
+          `SELECT d."userId" FROM "DriverProfiles" d,
+             (SELECT CAST(:latitude AS float8) AS latitude, CAST(:longitude AS float8) AS longitude) p
+           WHERE d."isOnline" AND ${withinRadiusSql(DRIVER_POSITION, columns, ':radiusMeters')}
+           ORDER BY d."userId"`,
+          { ...point, radiusMeters: radiusKm * 1000 },
+        );
+        expect(rows.map((row) => row.userId)).toEqual(inside);
+      }
     });
 
     it('finds nobody where nobody is', async () => {
