@@ -171,6 +171,75 @@ describe('LineDestination', () => {
     await expect(flushed(destination)).resolves.toBeUndefined();
   });
 
+  describe('gathering lines for gatherMs', () => {
+    const gatherMs = 30;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('writes the lines of several turns in one write, once that time is up', async () => {
+      const { writes, asked } = heldWrites();
+      const destination = new LineDestination(1, { writes, gatherMs });
+      destination.write('a\n');
+      await turn();
+      destination.write('b\n');
+      await turn();
+      expect(asked).toHaveLength(0);
+      await sleep(gatherMs + 20);
+      expect(asked.map((write) => write.text)).toEqual(['a\nb\n']);
+    });
+
+    it('gathers what comes during a write again, before writing it', async () => {
+      const { writes, asked } = heldWrites();
+      const destination = new LineDestination(1, { writes, gatherMs });
+      destination.write('first\n');
+      await sleep(gatherMs + 20);
+      destination.write('second\n');
+      asked[0].done(null, 'first\n'.length);
+      await turn();
+      expect(asked).toHaveLength(1);
+      await sleep(gatherMs + 20);
+      expect(asked.map((write) => write.text)).toEqual(['first\n', 'second\n']);
+    });
+
+    it('does not wait with a full chunk', async () => {
+      const { writes, asked } = heldWrites();
+      const destination = new LineDestination(1, { writes, gatherMs: 60_000 });
+      const line = `${'c'.repeat(1023)}\n`;
+      for (let i = 0; i < 64; i += 1) destination.write(line);
+      await turn();
+      expect(asked).toHaveLength(0);
+      destination.write('over\n');
+      await turn();
+      expect(asked.map((write) => write.text)).toEqual([`${line.repeat(64)}over\n`]);
+    });
+
+    it('does not wait for a flush, nor for what comes after it during its write', async () => {
+      const { writes, asked } = heldWrites();
+      const destination = new LineDestination(1, { writes, gatherMs: 60_000 });
+      destination.write('before\n');
+      let done = false;
+      destination.flush(() => (done = true));
+      await turn();
+      expect(asked.map((write) => write.text)).toEqual(['before\n']);
+      destination.write('after\n');
+      destination.flush();
+      asked[0].done(null, 'before\n'.length);
+      expect(done).toBe(true);
+      expect(asked[1].text).toBe('after\n');
+    });
+
+    it('keeps no process alive, and the exit writes what waits', () => {
+      const { writes, asked, synced } = heldWrites();
+      const timers = () => process.getActiveResourcesInfo().filter((type) => type === 'Timeout');
+      const before = timers().length;
+      const destination = new LineDestination(1, { writes, gatherMs: 60_000 });
+      destination.write('waiting\n');
+      expect(timers()).toHaveLength(before);
+      destination.flushSync();
+      expect(synced).toEqual(['waiting\n']);
+      expect(asked).toHaveLength(0);
+    });
+  });
+
   it('writes what waits synchronously when the process exits without flushing', () => {
     const { writes, asked, synced } = heldWrites();
     const destination = new LineDestination(1, { writes });
