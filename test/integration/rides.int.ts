@@ -396,8 +396,33 @@ describe('RideStore', () => {
           longitude: (((lng2 * 180) / Math.PI + 540) % 360) - 180,
         };
       };
-      // The equator, both poles, the antimeridian and places between; every bearing, so that each
-      // side and corner of the index's box is tried, half a metre inside and outside the circle.
+      const radians = (degrees: number) => (degrees * Math.PI) / 180;
+      /** The bearing, in degrees east of north, of the great circle from `from` to `to`. */
+      const bearingTo = (
+        from: { latitude: number; longitude: number },
+        to: { latitude: number; longitude: number },
+      ) => {
+        const [lat1, lat2, dLng] = [from.latitude, to.latitude, to.longitude - from.longitude].map(
+          radians,
+        );
+        const y = Math.sin(dLng) * Math.cos(lat2);
+        const x =
+          Math.cos(lat1) * Math.sin(lat2) - Math.sin(lat1) * Math.cos(lat2) * Math.cos(dLng);
+        return (Math.atan2(y, x) * 180) / Math.PI;
+      };
+      // Where the circle reaches furthest along each axis, so where the box is tight: toward the
+      // axes' ends, where the sphere meets them.
+      const axisEnds = [
+        { latitude: 0, longitude: 0 },
+        { latitude: 0, longitude: 180 },
+        { latitude: 0, longitude: 90 },
+        { latitude: 0, longitude: -90 },
+        { latitude: 90, longitude: 0 },
+        { latitude: -90, longitude: 0 },
+      ];
+      // The equator, both poles, the antimeridian and places between; every 15° and each axis's
+      // end, half a metre inside and (between them) outside the circle; the centre itself, and the
+      // pole where the circle holds it.
       const centres = [
         { latitude: 0.2, longitude: 20 },
         { latitude: -33.9, longitude: 151.2 },
@@ -406,17 +431,25 @@ describe('RideStore', () => {
         { latitude: -89.99, longitude: -120 },
         { latitude: 10, longitude: 179.999 },
       ];
-      const radiusKm = 3;
+      const radiusKm = 20;
       const columns = { latitude: 'p.latitude', longitude: 'p.longitude' };
       for (const point of centres) {
-        const inside: number[] = [];
+        const inside: number[] = [await insertDriver(t, { at: point })];
         for (let bearing = 0; bearing < 360; bearing += 15) {
           inside.push(await insertDriver(t, { at: toward(point, bearing, radiusKm * 1000 - 0.5) }));
           await insertDriver(t, { at: toward(point, bearing + 7.5, radiusKm * 1000 + 0.5) });
         }
+        for (const end of axisEnds) {
+          const bearing = bearingTo(point, end);
+          inside.push(await insertDriver(t, { at: toward(point, bearing, radiusKm * 1000 - 0.5) }));
+        }
+        const pole = { latitude: Math.sign(point.latitude) * 90, longitude: 0 };
+        if (Math.abs(point.latitude) > 89.9) inside.push(await insertDriver(t, { at: pole }));
         const drivers = await rides.findFreeDriversNear({ ...search, point, radiusKm });
         expect(drivers.map((driver) => driver.userId).sort((a, b) => a - b)).toEqual(inside);
-        expect((await rides.countFreeDriversNear({ ...search, point, radiusKm })).count).toBe(24);
+        expect((await rides.countFreeDriversNear({ ...search, point, radiusKm })).count).toBe(
+          inside.length,
+        );
         // The same with the point as columns, as dispatch writes it for each ride's pickup.
         const rows = await t.select<{ userId: number }>(
           `SELECT d."userId" FROM "DriverProfiles" d,

@@ -127,8 +127,9 @@ export function withinRadiusSql(
 
 /**
  * The smallest box, sides along the axes (what a GiST index on cubes answers), that holds every
- * point of the sphere within `angle` (radians) of the point, a millimetre wider each way so that
- * rounding cannot leave out a point on its edge. That cap of the sphere is a slightly curved disc
+ * point of the sphere within `angle` (radians) of the point, a metre wider each way so that
+ * rounding cannot leave out a point on its edge (near an axis's end, `acos` of a value near ±1
+ * loses up to centimetres over thousands of kilometres). That cap of the sphere is a slightly curved disc
  * lying aslant to the axes, so the cube `earth_box` makes (the point ± the chord on every axis)
  * holds much more than the circle: at San Francisco a 5 km one held 1.7 times the drivers within
  * 5 km, each of them read from the table only to be refused. Exactly: where the point makes the
@@ -140,7 +141,9 @@ function capBoxSql(from: SqlPoint, angle: string): string {
   const lng = `radians(${from.longitude})`;
   const r = EARTH_RADIUS_METRES;
   const axes = [`cos(${lat})*cos(${lng})`, `cos(${lat})*sin(${lng})`, `sin(${lat})`];
-  const low = axes.map((axis) => `${r}*cos(least(acos(${axis}) + ${angle}, pi())) - 0.001`);
-  const high = axes.map((axis) => `${r}*cos(greatest(acos(${axis}) - ${angle}, 0)) + 0.001`);
-  return `cube(ARRAY[${low.join(', ')}], ARRAY[${high.join(', ')}])`;
+  const low = axes.map((axis) => `${r}*cos(least(acos(${axis}) + ${angle}, pi())) - 1`);
+  const high = axes.map((axis) => `${r}*cos(greatest(acos(${axis}) - ${angle}, 0)) + 1`);
+  // least and greatest pass over a NULL: without the CASE, no radius would be the whole sphere.
+  return `(CASE WHEN ${angle} IS NOT NULL
+    THEN cube(ARRAY[${low.join(', ')}], ARRAY[${high.join(', ')}]) END)`;
 }
