@@ -172,7 +172,8 @@ describe('LineDestination', () => {
   });
 
   describe('gathering lines for gatherMs', () => {
-    const gatherMs = 30;
+    // Long enough that the turns a test awaits end well within it, even on a busy machine.
+    const gatherMs = 200;
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
     it('writes the lines of several turns in one write, once that time is up', async () => {
@@ -183,7 +184,7 @@ describe('LineDestination', () => {
       destination.write('b\n');
       await turn();
       expect(asked).toHaveLength(0);
-      await sleep(gatherMs + 20);
+      await sleep(gatherMs + 50);
       expect(asked.map((write) => write.text)).toEqual(['a\nb\n']);
     });
 
@@ -191,12 +192,12 @@ describe('LineDestination', () => {
       const { writes, asked } = heldWrites();
       const destination = new LineDestination(1, { writes, gatherMs });
       destination.write('first\n');
-      await sleep(gatherMs + 20);
+      await sleep(gatherMs + 50);
       destination.write('second\n');
       asked[0].done(null, 'first\n'.length);
       await turn();
       expect(asked).toHaveLength(1);
-      await sleep(gatherMs + 20);
+      await sleep(gatherMs + 50);
       expect(asked.map((write) => write.text)).toEqual(['first\n', 'second\n']);
     });
 
