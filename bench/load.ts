@@ -221,10 +221,16 @@ async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
 
 type SteadySpec = Extract<LoadSpec, { script: 'fixed' | 'random-caller' }>;
 
+/** How long a steady request may take before it counts as an error, as autocannon's default. */
+const STEADY_TIMEOUT_MS = 10_000;
+
 /**
  * `rate` requests a second, one every 1/rate s whether or not the earlier ones were answered, over
- * at most `connections` kept-alive connections; each latency runs from the moment its request was
- * due, so a request that waited for a free connection counts its wait. autocannon's own `rate`
+ * at most `connections` kept-alive connections. Each is sent once it is due, never before (timers
+ * may fire a millisecond early), and its latency runs from then to the end of its answer, so a
+ * request that waits for a free connection counts its wait while this process's own lateness does
+ * not count. As with autocannon, only answers below 400 give latencies; the rest, failures and
+ * requests past STEADY_TIMEOUT_MS are errors. autocannon's own `rate`
  * does otherwise: each connection sends its share for the second back to back as the second
  * starts, then idles, and its histogram corrects for coordinated omission as if a request were
  * due every millisecond. A route answering in half a millisecond showed a p99 of 11 to 34 ms at
@@ -237,9 +243,18 @@ async function runSteady(spec: SteadySpec): Promise<LoadResult> {
   const [shape] = requestsOf(spec);
   const latencies: number[] = [];
   let errors = 0;
-  const fire = (due: number) =>
+  const fire = () =>
     new Promise<void>((resolve) => {
       const sent = (shape.setupRequest?.({ ...shape }, {}) ?? shape) as Request;
+      const started = performance.now();
+      let settled = false;
+      const settle = (latency?: number) => {
+        if (settled) return;
+        settled = true;
+        if (latency === undefined) errors += 1;
+        else latencies.push(latency);
+        resolve();
+      };
       const req = httpRequest(
         {
           host: target.hostname,
@@ -251,17 +266,15 @@ async function runSteady(spec: SteadySpec): Promise<LoadResult> {
         },
         (response) => {
           response.resume();
-          response.on('end', () => {
-            latencies.push(performance.now() - due);
-            if ((response.statusCode ?? 0) >= 400) errors += 1;
-            resolve();
-          });
+          response.on('end', () =>
+            settle((response.statusCode ?? 0) < 400 ? performance.now() - started : undefined),
+          );
         },
       );
-      req.on('error', () => {
-        errors += 1;
-        resolve();
-      });
+      req.setTimeout(STEADY_TIMEOUT_MS, () => req.destroy(new Error('timed out')));
+      req.on('error', () => settle());
+      // A connection cut mid-answer ends neither the answer nor the request with an error.
+      req.on('close', () => settle());
       req.end(sent.body);
     });
   const total = Math.round(spec.seconds * rate);
@@ -269,9 +282,12 @@ async function runSteady(spec: SteadySpec): Promise<LoadResult> {
   const answers: Promise<void>[] = [];
   for (let n = 0; n < total; n += 1) {
     const due = start + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    answers.push(fire(due));
+    for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+      await new Promise((resolve) =>
+        wait > 1 ? setTimeout(resolve, wait - 1) : setImmediate(resolve),
+      );
+    }
+    answers.push(fire());
   }
   await Promise.all(answers);
   agent.destroy();
