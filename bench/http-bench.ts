@@ -281,9 +281,10 @@ function routeRow(scenario: string, measure: string, api: LoadResult, ref: LoadR
 
 /**
  * The route's latency as callers see it below saturation: half the requests a second the 50
- * connections got answered back to back, now sent evenly over the same 50 (runSteady). Back to
- * back, every request waits behind the 49 others, so the p99 there is the queue's length times a
- * request's share of two cores: it measures this machine's throughput, not the route's latency.
+ * connections got answered back to back, now sent evenly over a pool of up to 50 (runSteady).
+ * Back to back, every request waits behind the 49 others, so the p99 there is the queue's length
+ * times a request's share of two cores: it measures this machine's throughput, not the route's
+ * latency.
  */
 async function steadyRouteRow(
   ctx: Context,

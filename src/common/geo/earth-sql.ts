@@ -129,12 +129,12 @@ export function withinRadiusSql(
  * The smallest box, sides along the axes (what a GiST index on cubes answers), that holds every
  * point of the sphere within `angle` (radians) of the point, a metre wider each way so that
  * rounding cannot leave out a point on its edge (near an axis's end, `acos` of a value near ±1
- * loses up to centimetres over thousands of kilometres). That cap of the sphere is a slightly curved disc
- * lying aslant to the axes, so the cube `earth_box` makes (the point ± the chord on every axis)
- * holds much more than the circle: at San Francisco a 5 km one held 1.7 times the drivers within
- * 5 km, each of them read from the table only to be refused. Exactly: where the point makes the
- * angle `a` with an axis, the cap reaches along that axis from the sphere's radius times
- * cos(a + angle) to cos(a - angle), or to the axis's end (cos π, cos 0) when it covers it.
+ * loses up to centimetres over thousands of kilometres). That cap of the sphere is a slightly
+ * curved disc lying aslant to the axes, so the cube `earth_box` makes (the point ± the chord on
+ * every axis) holds much more than the circle: at San Francisco a 5 km one held 1.7 times the
+ * drivers within 5 km, each of them read from the table only to be refused. Exactly: where the
+ * point makes the angle `a` with an axis, the cap reaches along that axis from the sphere's radius
+ * times cos(a + angle) to cos(a - angle), or to the axis's end (cos π, cos 0) when it covers it.
  */
 function capBoxSql(from: SqlPoint, angle: string): string {
   const lat = `radians(${from.latitude})`;
