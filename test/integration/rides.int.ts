@@ -2,6 +2,7 @@ import { QueryTypes } from 'sequelize';
 import { AuthModule } from '../../src/auth/auth.module';
 import { RIDER_ROLE_ID } from '../../src/common/built-ins';
 import { withinRadiusSql } from '../../src/common/geo/earth-sql';
+import { EARTH_RADIUS_METERS, type LatLng } from '../../src/common/geo/trip';
 import {
   COUNT_FREE_DRIVERS_NEAR_SQL,
   DRIVER_POSITION,
@@ -24,6 +25,36 @@ const north = (origin: { latitude: number; longitude: number }, metres: number) 
   latitude: origin.latitude + metres / 111_195,
   longitude: origin.longitude,
 });
+
+const radians = (degrees: number) => (degrees * Math.PI) / 180;
+const degrees = (radians: number) => (radians * 180) / Math.PI;
+
+/**
+ * On earthdistance's sphere, the point `metres` along the great circle leaving `from` at `bearing`
+ * degrees east of north.
+ */
+function toward(from: LatLng, bearing: number, metres: number): LatLng {
+  const [lat, lng, b] = [from.latitude, from.longitude, bearing].map(radians);
+  const d = metres / EARTH_RADIUS_METERS;
+  const lat2 = Math.asin(Math.sin(lat) * Math.cos(d) + Math.cos(lat) * Math.sin(d) * Math.cos(b));
+  const lng2 =
+    lng +
+    Math.atan2(
+      Math.sin(b) * Math.sin(d) * Math.cos(lat),
+      Math.cos(d) - Math.sin(lat) * Math.sin(lat2),
+    );
+  return { latitude: degrees(lat2), longitude: ((degrees(lng2) + 540) % 360) - 180 };
+}
+
+/** The bearing, in degrees east of north, of the great circle from `from` to `to`. */
+function bearingTo(from: LatLng, to: LatLng): number {
+  const [lat1, lat2, dLng] = [from.latitude, to.latitude, to.longitude - from.longitude].map(
+    radians,
+  );
+  const y = Math.sin(dLng) * Math.cos(lat2);
+  const x = Math.cos(lat1) * Math.sin(lat2) - Math.sin(lat1) * Math.cos(lat2) * Math.cos(dLng);
+  return degrees(Math.atan2(y, x));
+}
 
 describe('RideStore', () => {
   let t: ModuleTest;
@@ -371,45 +402,6 @@ describe('RideStore', () => {
     });
 
     it('finds exactly the drivers within the radius, in every direction and at any latitude', async () => {
-      // On earthdistance's sphere: the point `metres` along the great circle leaving `from` at
-      // `bearing` degrees east of north.
-      const R = 6378168;
-      const toward = (
-        from: { latitude: number; longitude: number },
-        bearing: number,
-        metres: number,
-      ) => {
-        const [lat, lng, b, d] = [from.latitude, from.longitude, bearing]
-          .map((deg) => (deg * Math.PI) / 180)
-          .concat(metres / R);
-        const lat2 = Math.asin(
-          Math.sin(lat) * Math.cos(d) + Math.cos(lat) * Math.sin(d) * Math.cos(b),
-        );
-        const lng2 =
-          lng +
-          Math.atan2(
-            Math.sin(b) * Math.sin(d) * Math.cos(lat),
-            Math.cos(d) - Math.sin(lat) * Math.sin(lat2),
-          );
-        return {
-          latitude: (lat2 * 180) / Math.PI,
-          longitude: (((lng2 * 180) / Math.PI + 540) % 360) - 180,
-        };
-      };
-      const radians = (degrees: number) => (degrees * Math.PI) / 180;
-      /** The bearing, in degrees east of north, of the great circle from `from` to `to`. */
-      const bearingTo = (
-        from: { latitude: number; longitude: number },
-        to: { latitude: number; longitude: number },
-      ) => {
-        const [lat1, lat2, dLng] = [from.latitude, to.latitude, to.longitude - from.longitude].map(
-          radians,
-        );
-        const y = Math.sin(dLng) * Math.cos(lat2);
-        const x =
-          Math.cos(lat1) * Math.sin(lat2) - Math.sin(lat1) * Math.cos(lat2) * Math.cos(dLng);
-        return (Math.atan2(y, x) * 180) / Math.PI;
-      };
       // Where the circle reaches furthest along each axis, so where the box is tight: toward the
       // axes' ends, where the sphere meets them.
       const axisEnds = [

@@ -1,3 +1,5 @@
+import { EARTH_RADIUS_METERS } from './trip';
+
 /** A point in SQL: two expressions, by default the replacements `:latitude` and `:longitude`. */
 export interface SqlPoint {
   latitude: string;
@@ -35,9 +37,6 @@ const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude
 /** The replacements' point, as earthdistance's `earth`: computed once, when the plan is made. */
 const CENTRE = 'll_to_earth(:latitude, :longitude)';
 
-/** `earth()`: earthdistance's Earth radius in metres. */
-const EARTH_RADIUS_METRES = 6378168;
-
 /**
  * The point at these columns, as the cube `ll_to_earth` builds (same coordinates, same arithmetic
  * in the same order) but without the `earth` domain's checks.
@@ -45,7 +44,7 @@ const EARTH_RADIUS_METRES = 6378168;
 function earthPointSql(latitudeColumn: string, longitudeColumn: string): string {
   const lat = `radians(${latitudeColumn})`;
   const lng = `radians(${longitudeColumn})`;
-  const r = EARTH_RADIUS_METRES;
+  const r = EARTH_RADIUS_METERS;
   return `cube(ARRAY[${r}*cos(${lat})*cos(${lng}), ${r}*cos(${lat})*sin(${lng}), ${r}*sin(${lat})])`;
 }
 
@@ -120,7 +119,7 @@ export function withinRadiusSql(
   from: SqlPoint = REPLACED_POINT,
   radius = ':radiusMeters',
 ): string {
-  const angle = `CAST(${radius} AS float8) / ${EARTH_RADIUS_METRES}`;
+  const angle = `CAST(${radius} AS float8) / ${EARTH_RADIUS_METERS}`;
   return `${capBoxSql(from, angle)} @> ${indexedPointSql(row)}
     AND ${chordSql(row, from)} <= gc_to_sec(${radius})`;
 }
@@ -139,7 +138,7 @@ export function withinRadiusSql(
 function capBoxSql(from: SqlPoint, angle: string): string {
   const lat = `radians(${from.latitude})`;
   const lng = `radians(${from.longitude})`;
-  const r = EARTH_RADIUS_METRES;
+  const r = EARTH_RADIUS_METERS;
   const axes = [`cos(${lat})*cos(${lng})`, `cos(${lat})*sin(${lng})`, `sin(${lat})`];
   const low = axes.map((axis) => `${r}*cos(least(acos(${axis}) + ${angle}, pi())) - 1`);
   const high = axes.map((axis) => `${r}*cos(greatest(acos(${axis}) - ${angle}, 0)) + 1`);

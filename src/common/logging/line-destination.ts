@@ -188,11 +188,9 @@ export class LineDestination {
   }
 
   private readonly drain = (): void => {
+    // Run by the gathering's timer, or with none pending (hurry clears it; none is set in flight).
     this.scheduled = false;
-    if (this.gathering) {
-      clearTimeout(this.gathering);
-      this.gathering = undefined;
-    }
+    this.gathering = undefined;
     if (this.inFlight || this.failed) return;
     this.noteDropped();
     const buffers = this.takePending();
