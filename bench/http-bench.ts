@@ -168,6 +168,10 @@ function against(
   referenceName: string,
   least?: number,
 ): Row {
+  // A reference that refused (a token it would not take) would only look fast.
+  if (reference.errors > 0.05 * reference.requests) {
+    throw new Error(`${referenceName}: ${reference.errors} of its answers were errors`);
+  }
   const ratio = api.requestsPerSecond / reference.requestsPerSecond;
   return {
     scenario,
@@ -191,12 +195,30 @@ function against(
 /** A read with the same JSON from memory as its first reference and the same SQL as its second. */
 async function referenceData(ctx: Context, name: string, path: string, token?: string) {
   const api = await measure(ctx.api.base, { script: 'fixed', path, token });
-  const memory = await measure(ctx.ref.base, { script: 'fixed', path: `/memory/${name}` });
-  const sql = await measure(ctx.ref.base, { script: 'fixed', path: `/sql/${name}` });
-  return [
+  // The same caller as the API's: the references check an admin's token as the route does.
+  const memory = await measure(ctx.ref.base, { script: 'fixed', path: `/memory/${name}`, token });
+  const sql = await measure(ctx.ref.base, { script: 'fixed', path: `/sql/${name}`, token });
+  const rows = [
     against(name, `GET ${path} vs memory`, api, memory, 'bare, JSON from memory', 0.5),
     against(name, `GET ${path} vs same SQL`, api, sql, 'bare, same SQL'),
   ];
+  if (token) {
+    // For comparison with runs whose reference handed the JSON to anyone.
+    const open = await measure(ctx.ref.base, {
+      script: 'fixed',
+      path: `/unchecked/memory/${name}`,
+    });
+    rows.push(
+      against(
+        name,
+        `GET ${path} vs memory served to anyone`,
+        api,
+        open,
+        'bare, JSON from memory, no token check',
+      ),
+    );
+  }
+  return rows;
 }
 
 async function authenticatedRead(ctx: Context, name: string, path: string, refPath: string) {
@@ -212,7 +234,11 @@ async function availableServiceTypes(ctx: Context, online: number, name: string)
   const path = '/api/rides/available-service-types';
   const token = ctx.accounts.riders[0];
   const api = await measure(ctx.api.base, { script: 'fixed', path, token });
-  const ref = await measure(ctx.ref.base, { script: 'fixed', path: '/available-service-types' });
+  const ref = await measure(ctx.ref.base, {
+    script: 'fixed',
+    path: '/available-service-types',
+    token,
+  });
   ctx.memo.set(name, api);
   const rows = [against(name, `GET ${path}, ${online} online`, api, ref, 'bare, same SQL', 0.7)];
   const few = ctx.memo.get('available-service-types-10');
