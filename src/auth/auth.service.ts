@@ -82,11 +82,11 @@ export class AuthService {
         if (!(error instanceof BusyError)) throw error;
       });
     }
-    const [accessToken, refreshToken, isOnline] = await Promise.all([
-      this.tokens.signAccessToken(user),
+    const [refreshToken, isOnline] = await Promise.all([
       this.sessions.start(user.id),
       this.drivers.findIsOnline(user.id),
     ]);
+    const accessToken = this.tokens.signAccessToken(user);
     return {
       success: true,
       message: 'Login successful',
@@ -102,7 +102,7 @@ export class AuthService {
     const session = await this.sessions.use(refreshToken, rotate);
     const roleId = await this.users.findRoleId(session.userId);
     if (roleId === undefined) throw accountGone();
-    const accessToken = await this.tokens.signAccessToken({ id: session.userId, roleId });
+    const accessToken = this.tokens.signAccessToken({ id: session.userId, roleId });
     return {
       success: true,
       accessToken,

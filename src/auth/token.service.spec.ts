@@ -23,10 +23,35 @@ const start = new Date('2026-12-01T12:00:00Z');
 beforeEach(() => jest.useFakeTimers({ now: start, doNotFake: ['nextTick', 'setImmediate'] }));
 afterEach(() => jest.useRealTimers());
 
+describe('TokenService.signAccessToken', () => {
+  it('writes the token jsonwebtoken writes for the same claims at the same second', async () => {
+    const tokens = tokenService();
+    const jwt = new JwtService({});
+    for (const [id, roleId] of [
+      [7, 1],
+      [123456, 3],
+    ]) {
+      const token = tokens.signAccessToken({ id, roleId });
+      const expected = await jwt.signAsync(
+        { sub: String(id), userId: id, roleId },
+        { secret: auth.jwtSecret, algorithm: 'HS256', expiresIn: TTL_SECONDS },
+      );
+      expect(token).toBe(expected);
+      expect(await jwt.verifyAsync(token, { secret: auth.jwtSecret })).toEqual({
+        sub: String(id),
+        userId: id,
+        roleId,
+        iat: start.getTime() / 1000,
+        exp: start.getTime() / 1000 + TTL_SECONDS,
+      });
+    }
+  });
+});
+
 describe('TokenService.verifyAccessToken', () => {
   it('accepts the same token again while it lives', async () => {
     const tokens = tokenService();
-    const token = await tokens.signAccessToken({ id: 7, roleId: 1 });
+    const token = tokens.signAccessToken({ id: 7, roleId: 1 });
     expect(await tokens.verifyAccessToken(token)).toMatchObject({ userId: 7, roleId: 1 });
     jest.setSystemTime(start.getTime() + (TTL_SECONDS - 1) * 1000);
     expect(await tokens.verifyAccessToken(token)).toMatchObject({ userId: 7, roleId: 1 });
@@ -34,7 +59,7 @@ describe('TokenService.verifyAccessToken', () => {
 
   it('refuses a token it accepted before, from the second it expires', async () => {
     const tokens = tokenService();
-    const token = await tokens.signAccessToken({ id: 7, roleId: 1 });
+    const token = tokens.signAccessToken({ id: 7, roleId: 1 });
     expect(await tokens.verifyAccessToken(token)).toBeDefined();
     jest.setSystemTime(start.getTime() + TTL_SECONDS * 1000);
     expect(await tokens.verifyAccessToken(token)).toBeUndefined();
@@ -44,7 +69,7 @@ describe('TokenService.verifyAccessToken', () => {
 
   it('refuses a remembered token with one character of its signature changed', async () => {
     const tokens = tokenService();
-    const token = await tokens.signAccessToken({ id: 7, roleId: 1 });
+    const token = tokens.signAccessToken({ id: 7, roleId: 1 });
     expect(await tokens.verifyAccessToken(token)).toBeDefined();
     const last = token.at(-2) === 'A' ? 'B' : 'A';
     const forged = `${token.slice(0, -2)}${last}${token.at(-1)}`;
@@ -56,7 +81,7 @@ describe('TokenService.verifyAccessToken', () => {
       new JwtService({}),
       new ConfigService({ auth: { ...auth, jwtSecret: 'another-long-enough-secret-for-hs256' } }),
     );
-    const token = await other.signAccessToken({ id: 7, roleId: 1 });
+    const token = other.signAccessToken({ id: 7, roleId: 1 });
     const tokens = tokenService();
     expect(await tokens.verifyAccessToken(token)).toBeUndefined();
     expect(await tokens.verifyAccessToken(token)).toBeUndefined();
@@ -66,7 +91,7 @@ describe('TokenService.verifyAccessToken', () => {
 describe('TokenService.recall', () => {
   it('knows only tokens verified before, and forgets one once it has expired', async () => {
     const tokens = tokenService();
-    const token = await tokens.signAccessToken({ id: 7, roleId: 1 });
+    const token = tokens.signAccessToken({ id: 7, roleId: 1 });
     expect(tokens.recall(token)).toBeUndefined();
     await tokens.verifyAccessToken(token);
     expect(tokens.recall(token)).toMatchObject({ userId: 7, roleId: 1 });

@@ -394,7 +394,7 @@ describe('adopting the original Express server’s database', () => {
   it('shows an original rider their rides through the API, the ride class as a service type', async () => {
     const history = await request(app.getHttpServer())
       .get('/api/rides/me')
-      .set('Authorization', `Bearer ${await tokenOf(ANN)}`);
+      .set('Authorization', `Bearer ${tokenOf(ANN)}`);
 
     expect(history.status).toBe(200);
     expect(history.body.data).toEqual([
@@ -415,7 +415,7 @@ describe('adopting the original Express server’s database', () => {
 
     const cancelled = await request(app.getHttpServer())
       .post(`/api/rides/${rideId}/cancel`)
-      .set('Authorization', `Bearer ${await tokenOf(BOB)}`)
+      .set('Authorization', `Bearer ${tokenOf(BOB)}`)
       .send({});
 
     expect(cancelled.status).toBe(200);

@@ -81,7 +81,7 @@ export async function insertUser(t: TestApp, roleId: number, stem = 'user'): Pro
      VALUES (:username, '!', :roleId, now(), now()) RETURNING id`,
     { replacements: { username, roleId }, type: QueryTypes.SELECT },
   );
-  const accessToken = await t.app.get(TokenService).signAccessToken({ id: row.id, roleId });
+  const accessToken = t.app.get(TokenService).signAccessToken({ id: row.id, roleId });
   return { id: row.id, username, password: '!', roleId, accessToken, refreshToken: '' };
 }
 
