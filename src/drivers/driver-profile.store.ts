@@ -76,11 +76,10 @@ export class DriverProfileStore {
 
   /** Undefined for users without a profile (riders, admins). */
   async findIsOnline(userId: number): Promise<boolean | undefined> {
-    const profile = await this.profiles.findOne({
-      attributes: ['isOnline'],
-      where: { userId },
-      raw: true,
-    });
+    const [profile] = await this.select<{ isOnline: boolean }>(
+      `SELECT "isOnline" FROM "DriverProfiles" WHERE "userId" = :userId`,
+      { userId },
+    );
     return profile?.isOnline;
   }
 

@@ -81,12 +81,12 @@ export class UserStore {
   async findCredentialsByUsername(
     username: string,
   ): Promise<Pick<User, 'id' | 'roleId' | 'password'> | undefined> {
-    const user = await this.users.scope('withPassword').findOne({
-      attributes: ['id', 'roleId', 'password'],
-      where: where(fn('lower', col('username')), username.toLowerCase()),
-      raw: true,
-    });
-    return user ?? undefined;
+    // Written out: every login runs it, and findOne built it anew each time from the scope.
+    const [user] = await this.users.sequelize!.query<Pick<User, 'id' | 'roleId' | 'password'>>(
+      `SELECT id, "roleId", password FROM "Users" WHERE lower(username) = :username LIMIT 1`,
+      { replacements: { username: username.toLowerCase() }, type: QueryTypes.SELECT },
+    );
+    return user;
   }
 
   async findPasswordHash(id: number): Promise<string | undefined> {
