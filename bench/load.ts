@@ -67,6 +67,8 @@ export interface LoadResult {
   /** lifecycle only: rides completed a second, and p50/p99 per step. */
   completedPerSecond?: number;
   steps?: Record<string, { p50: number; p99: number }>;
+  /** Steady rates only: every answered request's latency, for pooling several runs. */
+  latencies?: number[];
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -297,6 +299,7 @@ async function runSteady(spec: SteadySpec): Promise<LoadResult> {
     p99: percentile(latencies, 99),
     requests: latencies.length,
     errors,
+    latencies,
   };
 }
 
