@@ -162,15 +162,18 @@ const createRide: Sent = { method: 'POST', path: '/api/rides', body: rideBody };
 /** Idle and busy spells of reads-under-login, alternated. */
 const READS_UNDER_LOGIN_ROUNDS = SMOKE ? 1 : 3;
 
-/** Runs of the same load as one: their latencies pooled, their requests and errors summed. */
+/** The mean of runs' requests a second. */
+const meanRate = (runs: LoadResult[]) =>
+  runs.reduce((sum, run) => sum + run.requestsPerSecond, 0) / runs.length;
+
+/** Runs of the same steady load as one: their latencies pooled, requests and errors summed. */
 function pooled(runs: LoadResult[]): LoadResult {
   const latencies = runs.flatMap((run) => run.latencies ?? []);
-  const requests = runs.reduce((sum, run) => sum + run.requests, 0);
   return {
-    requestsPerSecond: requests / (runs.length * SECONDS),
+    requestsPerSecond: meanRate(runs),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    requests,
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
   };
 }
@@ -560,7 +563,7 @@ const SCENARIOS: Record<string, (ctx: Context) => Promise<Row[]>> = {
         await sleep(1500);
       }
       const [quiet, loaded] = [pooled(idle), pooled(busy)];
-      const loginRate = logins.reduce((sum, run) => sum + run.requestsPerSecond, 0) / logins.length;
+      const loginRate = meanRate(logins);
       const ratio = loaded.p99 / quiet.p99;
       rows.push({
         scenario: 'reads-under-login',

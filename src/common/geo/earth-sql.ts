@@ -42,10 +42,15 @@ const CENTRE = 'll_to_earth(:latitude, :longitude)';
  * in the same order) but without the `earth` domain's checks.
  */
 function earthPointSql(latitudeColumn: string, longitudeColumn: string): string {
-  const lat = `radians(${latitudeColumn})`;
-  const lng = `radians(${longitudeColumn})`;
-  const r = EARTH_RADIUS_METERS;
-  return `cube(ARRAY[${r}*cos(${lat})*cos(${lng}), ${r}*cos(${lat})*sin(${lng}), ${r}*sin(${lat})])`;
+  const axes = unitAxesSql({ latitude: latitudeColumn, longitude: longitudeColumn });
+  return `cube(ARRAY[${axes.map((axis) => `${EARTH_RADIUS_METERS}*${axis}`).join(', ')}])`;
+}
+
+/** The point's coordinates on a sphere of radius 1, x, y and z, in `ll_to_earth`'s arithmetic. */
+function unitAxesSql(point: SqlPoint): string[] {
+  const lat = `radians(${point.latitude})`;
+  const lng = `radians(${point.longitude})`;
+  return [`cos(${lat})*cos(${lng})`, `cos(${lat})*sin(${lng})`, `sin(${lat})`];
 }
 
 /**
@@ -136,10 +141,8 @@ export function withinRadiusSql(
  * times cos(a + angle) to cos(a - angle), or to the axis's end (cos π, cos 0) when it covers it.
  */
 function capBoxSql(from: SqlPoint, angle: string): string {
-  const lat = `radians(${from.latitude})`;
-  const lng = `radians(${from.longitude})`;
   const r = EARTH_RADIUS_METERS;
-  const axes = [`cos(${lat})*cos(${lng})`, `cos(${lat})*sin(${lng})`, `sin(${lat})`];
+  const axes = unitAxesSql(from);
   const low = axes.map((axis) => `${r}*cos(least(acos(${axis}) + ${angle}, pi())) - 1`);
   const high = axes.map((axis) => `${r}*cos(greatest(acos(${axis}) - ${angle}, 0)) + 1`);
   // least and greatest pass over a NULL: without the CASE, no radius would be the whole sphere.
