@@ -276,23 +276,40 @@ async function availableServiceTypes(ctx: Context, online: number, name: string)
   return rows;
 }
 
-/** Query time of `sql` ($1 latitude, $2 longitude, then `extra`) at random points of the area. */
+/**
+ * Query time (planning and execution) of `sql` ($1 latitude, $2 longitude, then `extra`) at random
+ * points of the area, run as the API runs it: sent with its values and planned for them, or
+ * `prepared` (a named statement), planned for the first runs' values and then once for all.
+ */
 async function explainAtRandomPoints(
   ctx: Context,
   sql: string,
-  extra: (i: number) => unknown[],
+  extra: (i: number) => (number | null)[],
+  prepared = false,
 ): Promise<{ p50: number; p99: number }> {
+  const randomPoint = () => [
+    CENTRE.latitude + (Math.random() - 0.5) * 2 * SPREAD_DEGREES,
+    CENTRE.longitude + (Math.random() - 0.5) * 2 * SPREAD_DEGREES,
+  ];
   const times = await withSql(ctx.database, async (client) => {
-    const ms: number[] = [];
-    for (let i = 0; i < EXPLAIN_POINTS; i += 1) {
-      const latitude = CENTRE.latitude + (Math.random() - 0.5) * 2 * SPREAD_DEGREES;
-      const longitude = CENTRE.longitude + (Math.random() - 0.5) * 2 * SPREAD_DEGREES;
+    const explain = async (values: (number | null)[]) => {
       const { rows } = await client.query<{ 'QUERY PLAN': [Record<string, number>] }>(
-        `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
-        [latitude, longitude, ...extra(i)],
+        prepared
+          ? `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE geo_query (${values.map(String).join(', ')})`
+          : `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+        prepared ? [] : values,
       );
       const [plan] = rows[0]['QUERY PLAN'];
-      ms.push(plan['Planning Time'] + plan['Execution Time']);
+      return plan['Planning Time'] + plan['Execution Time'];
+    };
+    if (prepared) {
+      await client.query(`PREPARE geo_query AS ${sql}`);
+      // PostgreSQL plans the first five runs for their values, then weighs one plan for all.
+      for (let i = 0; i < 5; i += 1) await explain([...randomPoint(), ...extra(i)]);
+    }
+    const ms: number[] = [];
+    for (let i = 0; i < EXPLAIN_POINTS; i += 1) {
+      ms.push(await explain([...randomPoint(), ...extra(i)]));
     }
     return ms;
   });
@@ -587,11 +604,12 @@ const SCENARIOS: Record<string, (ctx: Context) => Promise<Row[]>> = {
   'geo-open-rides': async (ctx) => {
     const tokens = await geoSetUp(ctx);
     const types = ctx.accounts.serviceTypeIds;
-    const query = await explainAtRandomPoints(ctx, OPEN_RIDES_SQL, (i) => [
-      5_000,
-      types[i % types.length],
-      20,
-    ]);
+    const query = await explainAtRandomPoints(
+      ctx,
+      OPEN_RIDES_SQL,
+      (i) => [5_000, types[i % types.length]],
+      true,
+    );
     const path = '/api/rides/open';
     const shape: Shape = { script: 'random-caller', tokens, path: `${path}?radiusKm=5` };
     const api = await measure(ctx.api.base, shape);

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/sequelize';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { LatLng } from '../common/geo/trip';
 import { ASSIGNED_STATUSES } from '../common/ride-statuses';
+import { PreparedStatements } from '../database/prepared-statements';
 import { DriverProfile } from './driver-profile.model';
 import { driverRatingSql } from './driver-rating';
 
@@ -53,7 +54,10 @@ export type RatedDriverProfile = Pick<
 /** Every statement on the DriverProfiles table: vehicles, online flags and positions. */
 @Injectable()
 export class DriverProfileStore {
-  constructor(@InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile) {}
+  constructor(
+    @InjectModel(DriverProfile) private readonly profiles: typeof DriverProfile,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /**
    * The profile with its rating, undefined for users who are not drivers: one statement on raw
@@ -83,12 +87,14 @@ export class DriverProfileStore {
     return profile?.isOnline;
   }
 
+  /** A named statement: every open-rides request reads it first. */
   async findPosition(userId: number, staleSeconds: number): Promise<DriverPosition | undefined> {
-    const [row] = await this.select<DriverPosition>(
+    const [row] = await this.statements.rows<DriverPosition>(
       `SELECT "isOnline", "serviceTypeId", latitude, longitude,
          coalesce("locationUpdatedAt" > now() - make_interval(secs => :staleSeconds), false) AS fresh
        FROM "DriverProfiles" WHERE "userId" = :userId`,
       { userId, staleSeconds },
+      'read',
     );
     return row;
   }
@@ -131,14 +137,15 @@ export class DriverProfileStore {
 
   /**
    * Records the position of a driver who is online, or of any driver when `evenIfOffline` (one
-   * still on a ride: offline only means "no new rides"). Undefined when nothing was recorded.
+   * still on a ride: offline only means "no new rides"). Undefined when nothing was recorded. A
+   * named statement: every online driver sends a position every few seconds.
    */
   async recordLocation(
     userId: number,
     location: LatLng,
     evenIfOffline: boolean,
   ): Promise<RecordedLocation | undefined> {
-    const [moved] = await this.select<RecordedLocation>(
+    const [moved] = await this.statements.rows<RecordedLocation>(
       `UPDATE "DriverProfiles" SET latitude = :latitude, longitude = :longitude,
          "locationUpdatedAt" = now(), "updatedAt" = now()
        WHERE "userId" = :userId AND ("isOnline" OR :evenIfOffline)

@@ -8,6 +8,7 @@ import {
   chordToMetresSql,
   distanceSql,
   nearestFirstSql,
+  REPLACED_POINT_ONCE,
   type RowPoint,
   type SqlPoint,
   withinChordSql,
@@ -58,27 +59,46 @@ export const COUNT_FREE_DRIVERS_NEAR_SQL = `SELECT count(*)::int AS count,
 
 const PICKUP: SqlPoint = { latitude: 'r."pickupLatitude"', longitude: 'r."pickupLongitude"' };
 const OPEN = `r.status = 'REQUESTED' AND r."serviceTypeId" = :serviceTypeId`;
+/** The point the open rides are searched around, computed once per run of the named statement. */
+const HERE = REPLACED_POINT_ONCE;
+
+const OPEN_RIDES_BY_LIMIT = new Map<number, string>();
+
+const openRidesNear = (limit: number) => `WITH nearest AS (
+    SELECT ${chordSql(PICKUP, HERE)} AS chord
+    FROM "RideRequests" r
+    WHERE ${OPEN}
+    ORDER BY ${nearestFirstSql(PICKUP, HERE)}
+    LIMIT ${limit}
+  ), reach AS (SELECT max(chord) AS chord FROM nearest WHERE chord <= gc_to_sec(:radiusMeters))
+  SELECT ${rideColumnsSql(RIDE_ROUTE_COLUMNS)},
+    ${distanceSql(PICKUP, HERE)} AS "distanceMeters"
+  FROM "RideRequests" r
+  WHERE ${OPEN} AND ${withinChordSql(PICKUP, '(SELECT chord FROM reach)', HERE)}
+  ORDER BY ${chordSql(PICKUP, HERE)}, r.id
+  LIMIT ${limit}`;
 
 /**
  * REQUESTED rides of `:serviceTypeId` within `:radiusMeters` of `(:latitude, :longitude)`,
- * nearest first, ties by id, at most `:limit`. Rather than read and sort every open ride in the
+ * nearest first, ties by id, at most `limit`. Rather than read and sort every open ride in the
  * circle (hundreds in a busy city), two short scans of the (type, pickup) GiST index: a
  * nearest-first scan of the type's rides stops after `limit` of them, which says how far the
  * page reaches; then the rides within that reach (ties included, so the order by id stays exact)
  * are read and sorted. The first scan has no box on purpose: with one, PostgreSQL may prefer
  * reading the whole box and sorting it, the very cost this avoids; without one it can only walk
  * the index in distance order, and stops after at most `limit` rides of the type.
+ *
+ * Made to run as a named statement planned once (a generic plan): parsing and planning it took
+ * as long as running it. The point is `REPLACED_POINT_ONCE`, and the limit is written into the
+ * text, one statement per page size: as a parameter, the generic plan's LIMIT is a guess that
+ * prices it above the plans made for each run's values, and PostgreSQL keeps planning each run.
  */
-export const OPEN_RIDES_NEAR_SQL = `WITH nearest AS (
-    SELECT ${chordSql(PICKUP)} AS chord
-    FROM "RideRequests" r
-    WHERE ${OPEN}
-    ORDER BY ${nearestFirstSql(PICKUP)}
-    LIMIT :limit
-  ), reach AS (SELECT max(chord) AS chord FROM nearest WHERE chord <= gc_to_sec(:radiusMeters))
-  SELECT ${rideColumnsSql(RIDE_ROUTE_COLUMNS)},
-    ${distanceSql(PICKUP)} AS "distanceMeters"
-  FROM "RideRequests" r
-  WHERE ${OPEN} AND ${withinChordSql(PICKUP, '(SELECT chord FROM reach)')}
-  ORDER BY ${chordSql(PICKUP)}, r.id
-  LIMIT :limit`;
+export function openRidesNearSql(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit ${limit}`);
+  let sql = OPEN_RIDES_BY_LIMIT.get(limit);
+  if (sql === undefined) {
+    sql = openRidesNear(limit);
+    OPEN_RIDES_BY_LIMIT.set(limit, sql);
+  }
+  return sql;
+}

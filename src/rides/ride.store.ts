@@ -11,7 +11,7 @@ import {
   DRIVER_POSITION,
   FREE_DRIVERS_NEAR_SQL,
   freeDriversNearSql,
-  OPEN_RIDES_NEAR_SQL,
+  openRidesNearSql,
   UNDER_WAY,
 } from './nearby-sql';
 import {
@@ -357,28 +357,38 @@ export class RideStore {
     return updated === 0 ? undefined : this.findView(rideId);
   }
 
-  /** REQUESTED rides of one service type near a point, nearest first, ties by id (nearby-sql). */
+  /**
+   * REQUESTED rides of one service type near a point, nearest first, ties by id (nearby-sql): a
+   * named statement, planned once per connection and page size.
+   */
   findOpenRidesNear(
     point: LatLng,
     serviceTypeId: number,
     radiusKm: number,
     limit: number,
   ): Promise<OpenRideRow[]> {
-    return this.select<OpenRideRow>(OPEN_RIDES_NEAR_SQL, {
-      latitude: point.latitude,
-      longitude: point.longitude,
-      radiusMeters: radiusKm * 1000,
-      serviceTypeId,
-      limit,
-    });
+    return this.statements.rows<OpenRideRow>(
+      openRidesNearSql(limit),
+      {
+        latitude: point.latitude,
+        longitude: point.longitude,
+        radiusMeters: radiusKm * 1000,
+        serviceTypeId,
+      },
+      'read',
+    );
   }
 
-  /** The ride a driver is on (accepted, arriving or in progress), served by the driver index. */
+  /**
+   * The ride a driver is on (accepted, arriving or in progress), served by the driver index. A
+   * named statement: every location a driver sends asks it.
+   */
   async findUnderWayFor(driverId: number): Promise<{ id: number; riderId: number } | undefined> {
-    const [row] = await this.select<{ id: number; riderId: number }>(
+    const [row] = await this.statements.rows<{ id: number; riderId: number }>(
       `SELECT id, "riderId" FROM "RideRequests"
        WHERE "driverId" = :driverId AND status IN (${UNDER_WAY})`,
       { driverId },
+      'read',
     );
     return row;
   }

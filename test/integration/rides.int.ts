@@ -2,12 +2,13 @@ import { QueryTypes } from 'sequelize';
 import { AuthModule } from '../../src/auth/auth.module';
 import { RIDER_ROLE_ID } from '../../src/common/built-ins';
 import { withinRadiusSql } from '../../src/common/geo/earth-sql';
+import { toPositional } from '../../src/database/prepared-statements';
 import { EARTH_RADIUS_METERS, type LatLng } from '../../src/common/geo/trip';
 import {
   COUNT_FREE_DRIVERS_NEAR_SQL,
   DRIVER_POSITION,
   FREE_DRIVERS_NEAR_SQL,
-  OPEN_RIDES_NEAR_SQL,
+  openRidesNearSql,
 } from '../../src/rides/nearby-sql';
 import { RideStore } from '../../src/rides/ride.store';
 import { RidesModule } from '../../src/rides/rides.module';
@@ -325,14 +326,43 @@ describe('RideStore', () => {
     });
 
     it('walks the (type, pickup) index nearest first rather than sorting the circle', async () => {
-      const plan = await planOf(OPEN_RIDES_NEAR_SQL, {
+      const plan = await planOf(openRidesNearSql(20), {
         ...CENTRE,
         radiusMeters: 5000,
         serviceTypeId: 1,
-        limit: 20,
       });
       expect(plan).toMatch(/Index Scan using "RideRequests_requested_type_pickup_gist"/);
       expect(plan).toMatch(/Order By: \(\(ll_to_earth/);
+    });
+
+    it('is planned once as a named statement, and that one plan still walks the index', async () => {
+      const { text, order } = toPositional(openRidesNearSql(20));
+      const values: Record<string, number> = { radiusMeters: 2500, serviceTypeId: 1 };
+      const listed = await t.sequelize.transaction(async (transaction) => {
+        const run = (sql: string) =>
+          t.sequelize.query<Record<string, unknown>>(sql, { transaction, type: QueryTypes.SELECT });
+        await run('SET LOCAL enable_seqscan = off');
+        await run(`PREPARE open_rides_once AS ${text}`);
+        const execute = (point: LatLng) =>
+          `EXECUTE open_rides_once (${order.map((name) => ({ ...values, ...point })[name]).join(', ')})`;
+        const pages: unknown[][] = [];
+        // Five runs with plans of their own, then PostgreSQL weighs one plan for every point.
+        for (let i = 0; i < 8; i += 1) pages.push(await run(execute(north(CENTRE, i * 10))));
+        const [cached] = await run(
+          `SELECT generic_plans::int FROM pg_prepared_statements WHERE name = 'open_rides_once'`,
+        );
+        const plan = (await run(`EXPLAIN ${execute(CENTRE)}`)).map((row) => row['QUERY PLAN']);
+        await run('DEALLOCATE open_rides_once');
+        return { pages, cached, plan: plan.join('\n') };
+      });
+      expect(listed.cached).toEqual({ generic_plans: 3 });
+      expect(listed.plan).toMatch(/Index Scan using "RideRequests_requested_type_pickup_gist"/);
+      expect(listed.plan).toMatch(/Order By: \(\(ll_to_earth.*<-> \$\d+\)/);
+      expect(listed.pages[7].map((row) => (row as { id: number }).id)).toEqual([
+        ride.nearest,
+        ...tied,
+        ride.far,
+      ]);
     });
   });
 

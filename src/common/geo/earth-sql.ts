@@ -22,7 +22,8 @@ const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude
  * replacement `:radiusMeters`, the point as `:latitude` and `:longitude` unless given as
  * columns (`SqlPoint`, e.g. a ride's pickup). Statements with the replacements' point are meant to
  * be sent with their values, so that PostgreSQL computes the point once while planning; a generic
- * plan of a named statement would compute it again for every row.
+ * plan of a named statement would compute it again for every row. A named statement takes the
+ * point as `REPLACED_POINT_ONCE` instead.
  *
  * Per row, distances use the point as a bare cube (`earthPointSql`, or the stored one) and compare
  * straight-line (chord) lengths, turned into great-circle metres only for the rows returned. The
@@ -36,6 +37,14 @@ const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude
 
 /** The replacements' point, as earthdistance's `earth`: computed once, when the plan is made. */
 const CENTRE = 'll_to_earth(:latitude, :longitude)';
+
+/**
+ * The replacements' point for a named statement: the same point in a sub-select, which PostgreSQL
+ * computes once per run (an InitPlan) in a generic plan too, where a bare `ll_to_earth` of two
+ * parameters would be computed for every row. The plan then names no point, so it can serve every
+ * point: planned once, instead of parsed and planned anew for each request.
+ */
+export const REPLACED_POINT_ONCE: SqlPoint = { latitude: ':latitude', longitude: ':longitude' };
 
 /**
  * The point at these columns, as the cube `ll_to_earth` builds (same coordinates, same arithmetic
@@ -58,7 +67,9 @@ function unitAxesSql(point: SqlPoint): string[] {
  * computed for every row it is compared with, so as a bare cube too.
  */
 function centreOf(from: SqlPoint): string {
-  return from === REPLACED_POINT ? CENTRE : earthPointSql(from.latitude, from.longitude);
+  if (from === REPLACED_POINT) return CENTRE;
+  if (from === REPLACED_POINT_ONCE) return `(SELECT ${CENTRE}::cube)`;
+  return earthPointSql(from.latitude, from.longitude);
 }
 
 /** The row's point as a bare cube. */
@@ -90,8 +101,8 @@ export function distanceSql(row: RowPoint, from: SqlPoint = REPLACED_POINT): str
  * Index order for a nearest-first GiST scan (`ORDER BY` this, then `LIMIT`): the scan reads rows
  * in order of distance and stops at the limit instead of reading and sorting the whole circle.
  */
-export function nearestFirstSql(row: RowPoint): string {
-  return `${indexedPointSql(row)} <-> ${CENTRE}`;
+export function nearestFirstSql(row: RowPoint, from: SqlPoint = REPLACED_POINT): string {
+  return `${indexedPointSql(row)} <-> ${centreOf(from)}`;
 }
 
 /**
