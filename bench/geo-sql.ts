@@ -3,7 +3,7 @@
  * parameters, for the bare reference server and the EXPLAIN ANALYZE rows.
  */
 import { toPositional } from '../src/database/prepared-statements';
-import { COUNT_FREE_DRIVERS_NEAR_SQL, openRidesNearSql } from '../src/rides/nearby-sql';
+import { COUNT_FREE_DRIVERS_NEAR_SQL, openRidesForDriverSql } from '../src/rides/nearby-sql';
 
 /** `:name` replacements as `$1`, `$2`, … in the order given. */
 function positional(sql: string, names: readonly string[]): string {
@@ -20,14 +20,14 @@ function positional(sql: string, names: readonly string[]): string {
 export const OPEN_RIDES_LIMIT = 20;
 
 /**
- * $1 latitude, $2 longitude, $3 radius in metres, $4 service type; at most OPEN_RIDES_LIMIT.
- * The API runs it as a named statement, planned once: so does every user of this text.
+ * $1 the driver's user id, $2 stale seconds, $3 radius in metres; at most OPEN_RIDES_LIMIT, none
+ * when the driver is offline or their position stale. The API runs it as a named statement,
+ * planned once: so does every user of this text.
  */
-export const OPEN_RIDES_SQL = positional(openRidesNearSql(OPEN_RIDES_LIMIT), [
-  'latitude',
-  'longitude',
+export const OPEN_RIDES_SQL = positional(openRidesForDriverSql(OPEN_RIDES_LIMIT), [
+  'driverId',
+  'staleSeconds',
   'radiusMeters',
-  'serviceTypeId',
 ]);
 
 /** $1 latitude, $2 longitude, $3 radius in metres, $4 service type or null, $5 stale seconds. */

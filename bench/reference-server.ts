@@ -165,19 +165,19 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       : send(response, 409, { message: 'not cancellable' });
   }
   if (path === '/rides/open') {
-    const [position] = await rows(SQL.position, [userId]);
-    if (!position?.fresh) return send(response, 409, { message: 'no fresh position' });
     const radiusMeters = Number(url.searchParams.get('radiusKm') ?? 5) * 1000;
-    return send(
-      response,
-      200,
-      await namedRows('open_rides', SQL.openRides, [
-        position.latitude,
-        position.longitude,
-        radiusMeters,
-        position.serviceTypeId,
-      ]),
-    );
+    const open = await namedRows('open_rides', SQL.openRides, [
+      userId,
+      STALE_SECONDS,
+      radiusMeters,
+    ]);
+    if (open.length > 0) return send(response, 200, open);
+    // As the API: none found, so ask whether the driver may look at all.
+    const [position] = await rows(SQL.position, [userId]);
+    if (!position?.isOnline || !position.fresh) {
+      return send(response, 409, { message: 'offline or no fresh position' });
+    }
+    return send(response, 200, open);
   }
   if (path === '/drivers/nearby') {
     const [row] = await rows(SQL.nearby, [

@@ -172,13 +172,8 @@ export async function setOnlineDrivers(
   });
 }
 
-/** Tokens of `count` online geo drivers, chosen at random (their positions are random too). */
-export async function geoDriverTokens(
-  url: string,
-  secret: string,
-  accounts: Accounts,
-  count: number,
-): Promise<string[]> {
+/** The user ids of `count` online geo drivers, chosen at random (their positions are random too). */
+export async function geoDriverIds(url: string, count: number): Promise<number[]> {
   const { rows } = await withSql(url, (client) =>
     client.query<{ userId: number }>(
       `SELECT "userId" FROM "DriverProfiles" WHERE "licensePlate" LIKE 'GEO-%' AND "isOnline"
@@ -186,7 +181,18 @@ export async function geoDriverTokens(
       [count],
     ),
   );
-  return rows.map((row) => signToken(secret, row.userId, accounts.driverRoleId));
+  return rows.map((row) => row.userId);
+}
+
+/** Tokens of `count` online geo drivers, chosen at random. */
+export async function geoDriverTokens(
+  url: string,
+  secret: string,
+  accounts: Accounts,
+  count: number,
+): Promise<string[]> {
+  const ids = await geoDriverIds(url, count);
+  return ids.map((userId) => signToken(secret, userId, accounts.driverRoleId));
 }
 
 /** The bench riders' rides, gone: each ride scenario starts with no rider on an active ride. */

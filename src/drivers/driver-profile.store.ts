@@ -87,7 +87,7 @@ export class DriverProfileStore {
     return profile?.isOnline;
   }
 
-  /** A named statement: every open-rides request reads it first. */
+  /** Why a driver may not look for open rides, when that search finds none. */
   async findPosition(userId: number, staleSeconds: number): Promise<DriverPosition | undefined> {
     const [row] = await this.statements.rows<DriverPosition>(
       `SELECT "isOnline", "serviceTypeId", latitude, longitude,

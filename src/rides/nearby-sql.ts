@@ -8,8 +8,8 @@ import {
   chordToMetresSql,
   distanceSql,
   nearestFirstSql,
-  REPLACED_POINT_ONCE,
   type RowPoint,
+  type SearchPoint,
   type SqlPoint,
   withinChordSql,
   withinRadiusSql,
@@ -21,7 +21,8 @@ import { RIDE_ROUTE_COLUMNS, rideColumnsSql } from './ride-view';
 export const UNDER_WAY = statusListSql(ASSIGNED_STATUSES);
 
 /** A driver's position (as `d`), stored as a cube beside its latitude and longitude. */
-export const DRIVER_POSITION: RowPoint = { stored: 'd."earthPosition"' };
+const DRIVER_EARTH_POSITION = 'd."earthPosition"';
+export const DRIVER_POSITION: RowPoint = { stored: DRIVER_EARTH_POSITION };
 
 /**
  * Drivers free to take a ride near a point: online, located within the staleness window, not on a
@@ -58,13 +59,24 @@ export const COUNT_FREE_DRIVERS_NEAR_SQL = `SELECT count(*)::int AS count,
   ${FREE_DRIVERS_NEAR}`;
 
 const PICKUP: SqlPoint = { latitude: 'r."pickupLatitude"', longitude: 'r."pickupLongitude"' };
-const OPEN = `r.status = 'REQUESTED' AND r."serviceTypeId" = :serviceTypeId`;
-/** The point the open rides are searched around, computed once per run of the named statement. */
-const HERE = REPLACED_POINT_ONCE;
+
+/**
+ * The driver `:driverId` when they may look for rides (online, and located within
+ * `:staleSeconds`): their point and service type, read once per run and shared by every
+ * sub-select below.
+ */
+const SEARCHING_DRIVER = `searching AS MATERIALIZED (
+    SELECT ${DRIVER_EARTH_POSITION} AS point, d."serviceTypeId"
+    FROM "DriverProfiles" d
+    WHERE d."userId" = :driverId AND d."isOnline"
+      AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
+  )`;
+const HERE: SearchPoint = { cube: '(SELECT point FROM searching)' };
+const OPEN = `r.status = 'REQUESTED' AND r."serviceTypeId" = (SELECT "serviceTypeId" FROM searching)`;
 
 const OPEN_RIDES_BY_LIMIT = new Map<number, string>();
 
-const openRidesNear = (limit: number) => `WITH nearest AS (
+const openRidesFor = (limit: number) => `WITH ${SEARCHING_DRIVER}, nearest AS (
     SELECT ${chordSql(PICKUP, HERE)} AS chord
     FROM "RideRequests" r
     WHERE ${OPEN}
@@ -79,25 +91,31 @@ const openRidesNear = (limit: number) => `WITH nearest AS (
   LIMIT ${limit}`;
 
 /**
- * REQUESTED rides of `:serviceTypeId` within `:radiusMeters` of `(:latitude, :longitude)`,
- * nearest first, ties by id, at most `limit`. Rather than read and sort every open ride in the
- * circle (hundreds in a busy city), two short scans of the (type, pickup) GiST index: a
- * nearest-first scan of the type's rides stops after `limit` of them, which says how far the
- * page reaches; then the rides within that reach (ties included, so the order by id stays exact)
- * are read and sorted. The first scan has no box on purpose: with one, PostgreSQL may prefer
- * reading the whole box and sorting it, the very cost this avoids; without one it can only walk
- * the index in distance order, and stops after at most `limit` rides of the type.
+ * REQUESTED rides within `:radiusMeters` of where the driver `:driverId` last reported being, of
+ * the driver's service type, nearest first, ties by id, at most `limit`; none when the driver is
+ * offline or their position is older than `:staleSeconds` (the caller then asks why). One
+ * statement, the driver's position included: looking it up first cost every request a second
+ * round trip.
+ *
+ * Rather than read and sort every open ride in the circle (hundreds in a busy city), two short
+ * scans of the (type, pickup) GiST index: a nearest-first scan of the type's rides stops after
+ * `limit` of them, which says how far the page reaches; then the rides within that reach (ties
+ * included, so the order by id stays exact) are read and sorted. The first scan has no box on
+ * purpose: with one, PostgreSQL may prefer reading the whole box and sorting it, the very cost
+ * this avoids; without one it can only walk the index in distance order, and stops after at most
+ * `limit` rides of the type.
  *
  * Made to run as a named statement planned once (a generic plan): parsing and planning it took
- * as long as running it. The point is `REPLACED_POINT_ONCE`, and the limit is written into the
- * text, one statement per page size: as a parameter, the generic plan's LIMIT is a guess that
- * prices it above the plans made for each run's values, and PostgreSQL keeps planning each run.
+ * as long as running it. The driver's point is a sub-select, computed once per run; the limit is
+ * written into the text, one statement per page size: as a parameter, the generic plan's LIMIT is
+ * a guess that prices it above the plans made for each run's values, and PostgreSQL keeps
+ * planning each run.
  */
-export function openRidesNearSql(limit: number): string {
+export function openRidesForDriverSql(limit: number): string {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit ${limit}`);
   let sql = OPEN_RIDES_BY_LIMIT.get(limit);
   if (sql === undefined) {
-    sql = openRidesNear(limit);
+    sql = openRidesFor(limit);
     OPEN_RIDES_BY_LIMIT.set(limit, sql);
   }
   return sql;

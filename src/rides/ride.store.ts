@@ -11,7 +11,7 @@ import {
   DRIVER_POSITION,
   FREE_DRIVERS_NEAR_SQL,
   freeDriversNearSql,
-  openRidesNearSql,
+  openRidesForDriverSql,
   UNDER_WAY,
 } from './nearby-sql';
 import {
@@ -358,23 +358,17 @@ export class RideStore {
   }
 
   /**
-   * REQUESTED rides of one service type near a point, nearest first, ties by id (nearby-sql): a
+   * REQUESTED rides near where the driver last reported being, of their service type, nearest
+   * first, ties by id; none when they are offline or their position is stale (nearby-sql). A
    * named statement, planned once per connection and page size.
    */
-  findOpenRidesNear(
-    point: LatLng,
-    serviceTypeId: number,
-    radiusKm: number,
-    limit: number,
+  findOpenRidesFor(
+    driverId: number,
+    search: { radiusKm: number; limit: number; staleSeconds: number },
   ): Promise<OpenRideRow[]> {
     return this.statements.rows<OpenRideRow>(
-      openRidesNearSql(limit),
-      {
-        latitude: point.latitude,
-        longitude: point.longitude,
-        radiusMeters: radiusKm * 1000,
-        serviceTypeId,
-      },
+      openRidesForDriverSql(search.limit),
+      { driverId, staleSeconds: search.staleSeconds, radiusMeters: search.radiusKm * 1000 },
       'read',
     );
   }

@@ -187,20 +187,21 @@ export class RidesService {
       const offered = await this.offers.findLiveFor(driverId);
       return offered.map(toOfferedRideDto);
     }
-    const position = await this.drivers.findPosition(driverId, this.config.locationStaleSeconds);
+    const staleSeconds = this.config.locationStaleSeconds;
+    const rows = await this.store.findOpenRidesFor(driverId, {
+      radiusKm: query.radiusKm,
+      limit: query.limit,
+      staleSeconds,
+    });
+    if (rows.length > 0) return rows.map(toOpenRideDto);
+    // None: either there are none near, or the driver may not look (the statement cannot say).
+    const position = await this.drivers.findPosition(driverId, staleSeconds);
     if (!position) throw notFound('Driver profile of user', driverId);
     if (!position.isOnline) throw conflict('Go online to see open rides');
-    if (!position.fresh || position.latitude === null || position.longitude === null) {
+    if (!position.fresh) {
       throw conflict('Send your location (PUT /api/drivers/me/location) to see open rides');
     }
-    const point = { latitude: position.latitude, longitude: position.longitude };
-    const rows = await this.store.findOpenRidesNear(
-      point,
-      position.serviceTypeId,
-      query.radiusKm,
-      query.limit,
-    );
-    return rows.map(toOpenRideDto);
+    return [];
   }
 
   /** Of any number of simultaneous accepts, the conditional write lets exactly one through. */

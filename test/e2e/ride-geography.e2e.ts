@@ -816,13 +816,25 @@ describe('stale driver locations', () => {
   });
 
   it('asks offline drivers and drivers without a location to act before listing open rides', async () => {
+    // A ride at hand: only the driver's own state keeps it from the one who stands beside it.
+    const at = { latitude: CENTRE.latitude - 0.3, longitude: CENTRE.longitude - 0.3 };
+    await createRide(t, await insertRider(t), {
+      pickupLatitude: at.latitude,
+      pickupLongitude: at.longitude,
+      destinationLatitude: at.latitude + 0.05,
+      destinationLongitude: at.longitude,
+    });
     const offline = await insertDriver(t, { online: false });
+    const offlineThere = await insertDriver(t, { at, online: false });
     const unlocated = await insertDriver(t, { online: true });
-    for (const driver of [offline, unlocated]) {
+    for (const driver of [offline, offlineThere, unlocated]) {
       const response = await openRides(driver, '');
       expect(response.status).toBe(409);
       expect(response.body).toMatchObject({ success: false, statusCode: 409 });
     }
+    const online = await openRides(await insertDriver(t, { at }), '');
+    expect(online.status).toBe(200);
+    expect(online.body).toHaveLength(1);
   });
 });
 

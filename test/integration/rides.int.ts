@@ -8,7 +8,7 @@ import {
   COUNT_FREE_DRIVERS_NEAR_SQL,
   DRIVER_POSITION,
   FREE_DRIVERS_NEAR_SQL,
-  openRidesNearSql,
+  openRidesForDriverSql,
 } from '../../src/rides/nearby-sql';
 import { RideStore } from '../../src/rides/ride.store';
 import { RidesModule } from '../../src/rides/rides.module';
@@ -276,7 +276,7 @@ describe('RideStore', () => {
     });
   });
 
-  describe('findOpenRidesNear', () => {
+  describe('findOpenRidesFor', () => {
     // Far from every other test's rides (which stand at SF).
     const CENTRE = { latitude: -33.92, longitude: 18.42 };
     const at = (metres: number) => ({ pickup: north(CENTRE, metres) });
@@ -285,6 +285,9 @@ describe('RideStore', () => {
     const ids = (rows: { id: number }[]) => rows.map((row) => row.id);
     const ride: Record<string, number> = {};
     const tied: number[] = [];
+    const driver: Record<string, number> = {};
+    const find = (driverId: number, radiusKm: number, limit = 50) =>
+      rides.findOpenRidesFor(driverId, { radiusKm, limit, staleSeconds: 60 });
 
     beforeAll(async () => {
       ride.nearest = await open(100);
@@ -299,59 +302,79 @@ describe('RideStore', () => {
         status: 'ACCEPTED',
         ...at(60),
       });
+      driver.here = await insertDriver(t, { at: CENTRE });
+      driver.suv = await insertDriver(t, { at: CENTRE, serviceTypeId: 2 });
+      driver.van = await insertDriver(t, { at: CENTRE, serviceTypeId: 3 });
+      driver.elsewhere = await insertDriver(t, { at: { latitude: 60, longitude: 18 } });
+      driver.offline = await insertDriver(t, { at: CENTRE, online: false });
+      driver.stale = await insertDriver(t, { at: CENTRE, reportedSecondsAgo: 61 });
+      driver.unlocated = await insertDriver(t, { online: true });
     });
 
-    it('lists REQUESTED rides of the type within the radius, nearest first, ties by id', async () => {
-      const rows = await rides.findOpenRidesNear(CENTRE, 1, 2.5, 50);
+    it('lists REQUESTED rides of the driver’s type within the radius of where they are, nearest first, ties by id', async () => {
+      const rows = await find(driver.here, 2.5);
       expect(ids(rows)).toEqual([ride.nearest, ...tied, ride.far]);
       expect(rows[0].distanceMeters).toBeCloseTo(100, -1);
       expect(rows[6].distanceMeters).toBeCloseTo(1500, -1);
-      expect(ids(await rides.findOpenRidesNear(CENTRE, 1, 3, 50))).toContain(ride.outside);
+      expect(ids(await find(driver.here, 3))).toContain(ride.outside);
     });
 
     it('cuts a page inside a tie by id, and pages of every length agree', async () => {
-      const all = ids(await rides.findOpenRidesNear(CENTRE, 1, 2.5, 50));
+      const all = ids(await find(driver.here, 2.5));
       for (let limit = 1; limit <= all.length; limit += 1) {
-        expect(ids(await rides.findOpenRidesNear(CENTRE, 1, 2.5, limit))).toEqual(
-          all.slice(0, limit),
-        );
+        expect(ids(await find(driver.here, 2.5, limit))).toEqual(all.slice(0, limit));
       }
     });
 
-    it('lists only the type asked for, and nothing where there is nothing', async () => {
-      expect(ids(await rides.findOpenRidesNear(CENTRE, 2, 2.5, 50))).toEqual([ride.otherType]);
-      expect(await rides.findOpenRidesNear(CENTRE, 3, 2.5, 50)).toEqual([]);
-      expect(await rides.findOpenRidesNear(CENTRE, 1, 0.05, 50)).toEqual([]);
-      expect(await rides.findOpenRidesNear({ latitude: 60, longitude: 18 }, 1, 5, 50)).toEqual([]);
+    it('lists only the driver’s type, and nothing where there is nothing', async () => {
+      expect(ids(await find(driver.suv, 2.5))).toEqual([ride.otherType]);
+      expect(await find(driver.van, 2.5)).toEqual([]);
+      expect(await find(driver.here, 0.05)).toEqual([]);
+      expect(await find(driver.elsewhere, 5)).toEqual([]);
+    });
+
+    it('lists nothing for a driver offline, with a stale position or none, or for a rider', async () => {
+      for (const who of [driver.offline, driver.stale, driver.unlocated, await rider()]) {
+        expect(await find(who, 5)).toEqual([]);
+      }
+      // The same driver, once fresh, sees the rides around them.
+      await t.sequelize.query(
+        `UPDATE "DriverProfiles" SET "locationUpdatedAt" = now() WHERE "userId" = :userId`,
+        { replacements: { userId: driver.stale } },
+      );
+      expect(ids(await find(driver.stale, 2.5))).toEqual([ride.nearest, ...tied, ride.far]);
     });
 
     it('walks the (type, pickup) index nearest first rather than sorting the circle', async () => {
-      const plan = await planOf(openRidesNearSql(20), {
-        ...CENTRE,
+      const plan = await planOf(openRidesForDriverSql(20), {
+        driverId: driver.here,
+        staleSeconds: 60,
         radiusMeters: 5000,
-        serviceTypeId: 1,
       });
       expect(plan).toMatch(/Index Scan using "RideRequests_requested_type_pickup_gist"/);
       expect(plan).toMatch(/Order By: \(\(ll_to_earth/);
     });
 
     it('is planned once as a named statement, and that one plan still walks the index', async () => {
-      const { text, order } = toPositional(openRidesNearSql(20));
-      const values: Record<string, number> = { radiusMeters: 2500, serviceTypeId: 1 };
+      const { text, order } = toPositional(openRidesForDriverSql(20));
+      const drivers: number[] = [];
+      for (let i = 0; i < 8; i += 1)
+        drivers.push(await insertDriver(t, { at: north(CENTRE, i * 10) }));
+      const values: Record<string, number> = { radiusMeters: 2500, staleSeconds: 60 };
       const listed = await t.sequelize.transaction(async (transaction) => {
         const run = (sql: string) =>
           t.sequelize.query<Record<string, unknown>>(sql, { transaction, type: QueryTypes.SELECT });
         await run('SET LOCAL enable_seqscan = off');
         await run(`PREPARE open_rides_once AS ${text}`);
-        const execute = (point: LatLng) =>
-          `EXECUTE open_rides_once (${order.map((name) => ({ ...values, ...point })[name]).join(', ')})`;
+        const execute = (driverId: number) =>
+          `EXECUTE open_rides_once (${order.map((name) => ({ ...values, driverId })[name]).join(', ')})`;
         const pages: unknown[][] = [];
-        // Five runs with plans of their own, then PostgreSQL weighs one plan for every point.
-        for (let i = 0; i < 8; i += 1) pages.push(await run(execute(north(CENTRE, i * 10))));
+        // Five runs with plans of their own, then PostgreSQL weighs one plan for every driver.
+        for (const driverId of drivers) pages.push(await run(execute(driverId)));
         const [cached] = await run(
           `SELECT generic_plans::int FROM pg_prepared_statements WHERE name = 'open_rides_once'`,
         );
-        const plan = (await run(`EXPLAIN ${execute(CENTRE)}`)).map((row) => row['QUERY PLAN']);
+        const plan = (await run(`EXPLAIN ${execute(drivers[0])}`)).map((row) => row['QUERY PLAN']);
         await run('DEALLOCATE open_rides_once');
         return { pages, cached, plan: plan.join('\n') };
       });

@@ -13,6 +13,13 @@ export interface SqlPoint {
  */
 export type RowPoint = SqlPoint | { stored: string };
 
+/**
+ * A point to search around: a latitude and longitude, or an SQL expression of the cube
+ * `ll_to_earth` makes of the point, which the statement computes once (a sub-select, an
+ * InitPlan: the point where a driver last reported, say).
+ */
+export type SearchPoint = SqlPoint | { cube: string };
+
 const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude' };
 
 /**
@@ -23,7 +30,7 @@ const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude
  * columns (`SqlPoint`, e.g. a ride's pickup). Statements with the replacements' point are meant to
  * be sent with their values, so that PostgreSQL computes the point once while planning; a generic
  * plan of a named statement would compute it again for every row. A named statement takes the
- * point as `REPLACED_POINT_ONCE` instead.
+ * point as a sub-select instead (`{ cube }`).
  *
  * Per row, distances use the point as a bare cube (`earthPointSql`, or the stored one) and compare
  * straight-line (chord) lengths, turned into great-circle metres only for the rows returned. The
@@ -37,14 +44,6 @@ const REPLACED_POINT: SqlPoint = { latitude: ':latitude', longitude: ':longitude
 
 /** The replacements' point, as earthdistance's `earth`: computed once, when the plan is made. */
 const CENTRE = 'll_to_earth(:latitude, :longitude)';
-
-/**
- * The replacements' point for a named statement: the same point in a sub-select, which PostgreSQL
- * computes once per run (an InitPlan) in a generic plan too, where a bare `ll_to_earth` of two
- * parameters would be computed for every row. The plan then names no point, so it can serve every
- * point: planned once, instead of parsed and planned anew for each request.
- */
-export const REPLACED_POINT_ONCE: SqlPoint = { latitude: ':latitude', longitude: ':longitude' };
 
 /**
  * The point at these columns, as the cube `ll_to_earth` builds (same coordinates, same arithmetic
@@ -66,9 +65,9 @@ function unitAxesSql(point: SqlPoint): string[] {
  * The point to search around. Given as columns (a ride's pickup, searched for each ride), it is
  * computed for every row it is compared with, so as a bare cube too.
  */
-function centreOf(from: SqlPoint): string {
+function centreOf(from: SearchPoint): string {
+  if ('cube' in from) return from.cube;
   if (from === REPLACED_POINT) return CENTRE;
-  if (from === REPLACED_POINT_ONCE) return `(SELECT ${CENTRE}::cube)`;
   return earthPointSql(from.latitude, from.longitude);
 }
 
@@ -83,7 +82,7 @@ function indexedPointSql(row: RowPoint): string {
 }
 
 /** Straight-line metres through the Earth from the point to the row's point. */
-export function chordSql(row: RowPoint, from: SqlPoint = REPLACED_POINT): string {
+export function chordSql(row: RowPoint, from: SearchPoint = REPLACED_POINT): string {
   return `cube_distance(${centreOf(from)}, ${rowCubeSql(row)})`;
 }
 
@@ -93,7 +92,7 @@ export function chordToMetresSql(chord: string): string {
 }
 
 /** Great-circle metres from the point to the row's point. */
-export function distanceSql(row: RowPoint, from: SqlPoint = REPLACED_POINT): string {
+export function distanceSql(row: RowPoint, from: SearchPoint = REPLACED_POINT): string {
   return chordToMetresSql(chordSql(row, from));
 }
 
@@ -101,7 +100,7 @@ export function distanceSql(row: RowPoint, from: SqlPoint = REPLACED_POINT): str
  * Index order for a nearest-first GiST scan (`ORDER BY` this, then `LIMIT`): the scan reads rows
  * in order of distance and stops at the limit instead of reading and sorting the whole circle.
  */
-export function nearestFirstSql(row: RowPoint, from: SqlPoint = REPLACED_POINT): string {
+export function nearestFirstSql(row: RowPoint, from: SearchPoint = REPLACED_POINT): string {
   return `${indexedPointSql(row)} <-> ${centreOf(from)}`;
 }
 
@@ -117,7 +116,7 @@ export function nearestFirstSql(row: RowPoint, from: SqlPoint = REPLACED_POINT):
 export function withinChordSql(
   row: RowPoint,
   chord: string,
-  from: SqlPoint = REPLACED_POINT,
+  from: SearchPoint = REPLACED_POINT,
 ): string {
   return `cube_enlarge(${centreOf(from)}, ${chord} + 0.001, 3) @> ${indexedPointSql(row)}
     AND ${chordSql(row, from)} <= ${chord}`;
