@@ -30,7 +30,10 @@ export const OPEN_RIDES_SQL = positional(openRidesForDriverSql(OPEN_RIDES_LIMIT)
   'radiusMeters',
 ]);
 
-/** $1 latitude, $2 longitude, $3 radius in metres, $4 service type or null, $5 stale seconds. */
+/**
+ * $1 latitude, $2 longitude, $3 radius in metres, $4 service type or null, $5 stale seconds. A
+ * named statement in the API, planned once, as with open rides.
+ */
 export const NEARBY_SQL = positional(COUNT_FREE_DRIVERS_NEAR_SQL, [
   'latitude',
   'longitude',

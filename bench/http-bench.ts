@@ -631,12 +631,12 @@ const SCENARIOS: Record<string, (ctx: Context) => Promise<Row[]>> = {
 
   'geo-nearby': async (ctx) => {
     await geoSetUp(ctx);
-    const query = await explainEach(ctx, NEARBY_SQL, () => [
-      ...randomPointIn(),
-      5_000,
-      null,
-      STALE_SECONDS,
-    ]);
+    const query = await explainEach(
+      ctx,
+      NEARBY_SQL,
+      () => [...randomPointIn(), 5_000, null, STALE_SECONDS],
+      true,
+    );
     const randomPoint = { ...CENTRE, spread: SPREAD_DEGREES };
     const tokens = ctx.accounts.riders;
     const path = '/api/drivers/nearby';

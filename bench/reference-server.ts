@@ -180,7 +180,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     return send(response, 200, open);
   }
   if (path === '/drivers/nearby') {
-    const [row] = await rows(SQL.nearby, [
+    const [row] = await namedRows('nearby', SQL.nearby, [
       Number(url.searchParams.get('latitude')),
       Number(url.searchParams.get('longitude')),
       Number(url.searchParams.get('radiusKm') ?? 5) * 1000,

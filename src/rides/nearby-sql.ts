@@ -8,6 +8,7 @@ import {
   chordToMetresSql,
   distanceSql,
   nearestFirstSql,
+  REPLACED_POINT_ONCE,
   type RowPoint,
   type SearchPoint,
   type SqlPoint,
@@ -25,37 +26,46 @@ const DRIVER_EARTH_POSITION = 'd."earthPosition"';
 export const DRIVER_POSITION: RowPoint = { stored: DRIVER_EARTH_POSITION };
 
 /**
+ * Since when a position is fresh: a sub-select, computed once per run, where in a generic plan
+ * `make_interval` of a parameter would be computed for every driver read.
+ */
+const FRESH_SINCE = '(SELECT now() - make_interval(secs => :staleSeconds))';
+
+/**
  * Drivers free to take a ride near a point: online, located within the staleness window, not on a
  * ride, within the radius, of the service type (any when it is NULL). The point is `:latitude`
- * and `:longitude` unless given (a ride's pickup), the type `:serviceTypeId` unless given. The
- * partial GiST index on online drivers' positions serves the radius. It lives with rides because
- * "free" is a ride state.
+ * and `:longitude` as planned once (`REPLACED_POINT_ONCE`) unless given (a ride's pickup), the
+ * type `:serviceTypeId` unless given. The partial GiST index on online drivers' positions serves
+ * the radius. It lives with rides because "free" is a ride state.
  */
 export const freeDriversNearSql = (
-  point?: SqlPoint,
+  point: SqlPoint = REPLACED_POINT_ONCE,
   serviceTypeId = ':serviceTypeId',
 ) => `FROM "DriverProfiles" d
   WHERE d."isOnline" AND d.latitude IS NOT NULL
-    AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
+    AND d."locationUpdatedAt" > ${FRESH_SINCE}
     AND ${withinRadiusSql(DRIVER_POSITION, point)}
     AND (CAST(${serviceTypeId} AS INTEGER) IS NULL OR d."serviceTypeId" = ${serviceTypeId})
     AND NOT EXISTS (SELECT 1 FROM "RideRequests" busy WHERE busy."driverId" = d."userId"
       AND busy.status IN (${UNDER_WAY}))`;
 
-const FREE_DRIVERS_NEAR = freeDriversNearSql();
+const FREE_DRIVERS_NEAR = freeDriversNearSql(REPLACED_POINT_ONCE);
 
 /**
  * Free drivers near `(:latitude, :longitude)` within `:radiusMeters`, nearest first
- * (`:serviceTypeId` or null, `:staleSeconds`).
+ * (`:serviceTypeId` or null, `:staleSeconds`). Made to run as a named statement, planned once.
  */
 export const FREE_DRIVERS_NEAR_SQL = `SELECT d."userId",
-    ${distanceSql(DRIVER_POSITION)} AS "distanceMeters"
+    ${distanceSql(DRIVER_POSITION, REPLACED_POINT_ONCE)} AS "distanceMeters"
   ${FREE_DRIVERS_NEAR}
-  ORDER BY ${chordSql(DRIVER_POSITION)}`;
+  ORDER BY ${chordSql(DRIVER_POSITION, REPLACED_POINT_ONCE)}`;
 
-/** How many drivers are free there, and how far the nearest is (the same replacements). */
+/**
+ * How many drivers are free there, and how far the nearest is (the same replacements). Made to
+ * run as a named statement: planning it took a fifth of the time of running it.
+ */
 export const COUNT_FREE_DRIVERS_NEAR_SQL = `SELECT count(*)::int AS count,
-    ${chordToMetresSql(`min(${chordSql(DRIVER_POSITION)})`)} AS "nearestMeters"
+    ${chordToMetresSql(`min(${chordSql(DRIVER_POSITION, REPLACED_POINT_ONCE)})`)} AS "nearestMeters"
   ${FREE_DRIVERS_NEAR}`;
 
 const PICKUP: SqlPoint = { latitude: 'r."pickupLatitude"', longitude: 'r."pickupLongitude"' };

@@ -387,21 +387,23 @@ export class RideStore {
     return row;
   }
 
-  /**
-   * The drivers a ride at this point could be offered to, nearest first. Sent with its values,
-   * not as a named statement: a generic plan would compute the point for every driver it reads.
-   */
+  /** The drivers a ride at this point could be offered to, nearest first: a named statement. */
   findFreeDriversNear(search: FreeDriverSearch): Promise<FreeDriver[]> {
-    return this.select<FreeDriver>(FREE_DRIVERS_NEAR_SQL, freeDriverReplacements(search));
+    return this.statements.rows<FreeDriver>(
+      FREE_DRIVERS_NEAR_SQL,
+      freeDriverReplacements(search),
+      'read',
+    );
   }
 
-  /** How many drivers are free near a point, and how far the nearest is. */
+  /** How many drivers are free near a point, and how far the nearest is: a named statement. */
   async countFreeDriversNear(
     search: FreeDriverSearch,
   ): Promise<{ count: number; nearestMeters: number | null }> {
-    const [row] = await this.select<{ count: number; nearestMeters: number | null }>(
+    const [row] = await this.statements.rows<{ count: number; nearestMeters: number | null }>(
       COUNT_FREE_DRIVERS_NEAR_SQL,
       freeDriverReplacements(search),
+      'read',
     );
     return row;
   }

@@ -77,6 +77,41 @@ describe('RideStore', () => {
     });
   }
 
+  /**
+   * `sql` prepared as a named statement and run with each of `runs` (more than five: PostgreSQL
+   * plans the first five runs for their values, then weighs one plan for all), as the API runs
+   * it: each run's rows, how many runs had the one generic plan, and that plan for the last run.
+   */
+  async function runPrepared(
+    sql: string,
+    runs: Record<string, unknown>[],
+  ): Promise<{ results: Record<string, unknown>[][]; genericPlans: number; plan: string }> {
+    const { text, order } = toPositional(sql);
+    return t.sequelize.transaction(async (transaction) => {
+      const run = (statement: string) =>
+        t.sequelize.query<Record<string, unknown>>(statement, {
+          transaction,
+          type: QueryTypes.SELECT,
+        });
+      const execute = (values: Record<string, unknown>) =>
+        `EXECUTE prepared_once (${order.map((name) => String(values[name])).join(', ')})`;
+      await run('SET LOCAL enable_seqscan = off');
+      await run(`PREPARE prepared_once AS ${text}`);
+      const results: Record<string, unknown>[][] = [];
+      for (const values of runs) results.push(await run(execute(values)));
+      const [{ generic_plans }] = await run(
+        `SELECT generic_plans::int FROM pg_prepared_statements WHERE name = 'prepared_once'`,
+      );
+      const plan = await run(`EXPLAIN ${execute(runs[runs.length - 1])}`);
+      await run('DEALLOCATE prepared_once');
+      return {
+        results,
+        genericPlans: generic_plans as number,
+        plan: plan.map((row) => row['QUERY PLAN']).join('\n'),
+      };
+    });
+  }
+
   beforeAll(async () => {
     t = await createModuleTest([AuthModule, RidesModule]);
     rides = t.get(RideStore);
@@ -356,32 +391,16 @@ describe('RideStore', () => {
     });
 
     it('is planned once as a named statement, and that one plan still walks the index', async () => {
-      const { text, order } = toPositional(openRidesForDriverSql(20));
-      const drivers: number[] = [];
-      for (let i = 0; i < 8; i += 1)
-        drivers.push(await insertDriver(t, { at: north(CENTRE, i * 10) }));
-      const values: Record<string, number> = { radiusMeters: 2500, staleSeconds: 60 };
-      const listed = await t.sequelize.transaction(async (transaction) => {
-        const run = (sql: string) =>
-          t.sequelize.query<Record<string, unknown>>(sql, { transaction, type: QueryTypes.SELECT });
-        await run('SET LOCAL enable_seqscan = off');
-        await run(`PREPARE open_rides_once AS ${text}`);
-        const execute = (driverId: number) =>
-          `EXECUTE open_rides_once (${order.map((name) => ({ ...values, driverId })[name]).join(', ')})`;
-        const pages: unknown[][] = [];
-        // Five runs with plans of their own, then PostgreSQL weighs one plan for every driver.
-        for (const driverId of drivers) pages.push(await run(execute(driverId)));
-        const [cached] = await run(
-          `SELECT generic_plans::int FROM pg_prepared_statements WHERE name = 'open_rides_once'`,
-        );
-        const plan = (await run(`EXPLAIN ${execute(drivers[0])}`)).map((row) => row['QUERY PLAN']);
-        await run('DEALLOCATE open_rides_once');
-        return { pages, cached, plan: plan.join('\n') };
-      });
-      expect(listed.cached).toEqual({ generic_plans: 3 });
-      expect(listed.plan).toMatch(/Index Scan using "RideRequests_requested_type_pickup_gist"/);
-      expect(listed.plan).toMatch(/Order By: \(\(ll_to_earth.*<-> \$\d+\)/);
-      expect(listed.pages[7].map((row) => (row as { id: number }).id)).toEqual([
+      const runs: Record<string, unknown>[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        const driverId = await insertDriver(t, { at: north(CENTRE, i * 10) });
+        runs.push({ driverId, radiusMeters: 2500, staleSeconds: 60 });
+      }
+      const prepared = await runPrepared(openRidesForDriverSql(20), runs);
+      expect(prepared.genericPlans).toBe(3);
+      expect(prepared.plan).toMatch(/Index Scan using "RideRequests_requested_type_pickup_gist"/);
+      expect(prepared.plan).toMatch(/Order By: \(\(ll_to_earth.*<-> \$\d+\)/);
+      expect(ids(prepared.results[7] as { id: number }[])).toEqual([
         ride.nearest,
         ...tied,
         ride.far,
@@ -452,6 +471,37 @@ describe('RideStore', () => {
       });
       expect(plan).toMatch(/Index Scan (?:on|using) "DriverProfiles_online_earth_position_gist"/);
       expect(plan).toMatch(/"earthPosition" <@/);
+    });
+
+    /**
+     * `sql` as a named statement at eight points 50 m apart heading south (the last 350 m south
+     * of the centre: the nearest driver 650 m away, the SUV 1,350 m, the near one 2,350 m).
+     */
+    async function preparedHeadingSouth(sql: string) {
+      const runs = Array.from({ length: 8 }, (_, i) => ({
+        ...north(CENTRE, -50 * i),
+        radiusMeters: 5000,
+        serviceTypeId: null,
+        staleSeconds: 60,
+      }));
+      const prepared = await runPrepared(sql, runs);
+      expect(prepared.genericPlans).toBe(3);
+      expect(prepared.plan).toMatch(
+        /Index Scan (?:on|using) "DriverProfiles_online_earth_position_gist"/,
+      );
+      expect(prepared.plan).toMatch(/"earthPosition" <@ \$\d+/);
+      return prepared.results[7];
+    }
+
+    it('counts them with one plan for every point, through the same index', async () => {
+      expect(await preparedHeadingSouth(COUNT_FREE_DRIVERS_NEAR_SQL)).toEqual([
+        { count: 3, nearestMeters: expect.closeTo(650, -1) as number },
+      ]);
+    });
+
+    it('lists them with one plan for every point, through the same index', async () => {
+      const rows = await preparedHeadingSouth(FREE_DRIVERS_NEAR_SQL);
+      expect(rows.map((row) => row.userId)).toEqual([found.nearest, found.suv, found.near]);
     });
 
     it('finds exactly the drivers within the radius, in every direction and at any latitude', async () => {
