@@ -78,8 +78,7 @@ const PICKUP: SqlPoint = { latitude: 'r."pickupLatitude"', longitude: 'r."pickup
 const SEARCHING_DRIVER = `searching AS MATERIALIZED (
     SELECT ${DRIVER_EARTH_POSITION} AS point, d."serviceTypeId"
     FROM "DriverProfiles" d
-    WHERE d."userId" = :driverId AND d."isOnline"
-      AND d."locationUpdatedAt" > now() - make_interval(secs => :staleSeconds)
+    WHERE d."userId" = :driverId AND d."isOnline" AND d."locationUpdatedAt" > ${FRESH_SINCE}
   )`;
 const HERE: SearchPoint = { cube: '(SELECT point FROM searching)' };
 const OPEN = `r.status = 'REQUESTED' AND r."serviceTypeId" = (SELECT "serviceTypeId" FROM searching)`;
